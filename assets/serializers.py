@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from assets.models import (
+    Building, House, KeySite, KeySiteCategory, Organization, Person, PersonTag, Residence,
+    ResidenceRelation,
+)
+from assets.identity import age_on
+from assets.selectors import tags_visible
+from gis_core.api import PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
+from gis_core.personal_data import may_see_personal_data, record_read
+
+
+class AreaCodeMixin(serializers.Serializer):
+    area_code = serializers.CharField(source="area.code", read_only=True, default=None)
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+
+
+# --------------------------------------------------------------------------- people
+
+class PersonTagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PersonTag
+        fields = ["id", "code", "name", "group", "sensitive", "color", "sort_order"]
+
+
+class PersonSerializer(PersonalDataSerializerMixin, serializers.ModelSerializer):
+    tags = serializers.SlugRelatedField(slug_field="code", many=True, queryset=PersonTag.objects.all(),
+                                        required=False)
+    age = serializers.SerializerMethodField()
+    current_house = serializers.IntegerField(source="current_house_id", read_only=True, default=None)
+    current_area = serializers.IntegerField(source="current_area_id", read_only=True, default=None)
+    # Write-only: the primary residence recorded with a new person.
+    house = ScopedPrimaryKeyRelatedField(queryset=House.objects.all(), write_only=True, required=False)
+    relation = serializers.ChoiceField(choices=ResidenceRelation.choices, write_only=True, required=False)
+    moved_in = serializers.DateField(write_only=True, required=False)
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "id_number", "id_verified", "gender", "birth_date", "age", "phone",
+                  "ethnicity", "residence_type", "nationality", "tags", "notes", "current_house",
+                  "current_area", "house", "relation", "moved_in", "created_at", "updated_at"]
+        read_only_fields = ["gender", "birth_date", "id_verified", "created_at", "updated_at"]
+
+    def get_age(self, person) -> int | None:
+        return age_on(person.birth_date)
+
+    def to_representation(self, instance):
+        """Tags by code; sensitive ones only for roles that see personal data (recorded)."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        sees = may_see_personal_data(getattr(request, "user", None))
+        tags = list(instance.tags.all())
+        shown = tags_visible(tags, sees_personal=sees)
+        if sees and any(t.sensitive for t in shown):
+            record_read(request, instance, "tags", area_id=getattr(instance, "current_area_id", None))
+        data["tags"] = [t.code for t in shown]
+        return data
+
+
+class ResidentSerializer(PersonalDataSerializerMixin, serializers.ModelSerializer):
+    """A current resident inside a house (nested building reads)."""
+
+    relation = serializers.CharField()
+    moved_in = serializers.DateField()
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "id_number", "gender", "birth_date", "phone", "residence_type",
+                  "relation", "moved_in"]
+
+
+class HouseSerializer(serializers.ModelSerializer):
+    building = ScopedPrimaryKeyRelatedField(queryset=Building.objects.all())
+
+    class Meta:
+        model = House
+        fields = ["id", "building", "unit", "floor", "room", "floor_area", "use", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class HouseWithResidentsSerializer(HouseSerializer):
+    residents = serializers.SerializerMethodField()
+
+    class Meta(HouseSerializer.Meta):
+        fields = HouseSerializer.Meta.fields + ["residents"]
+
+    def get_residents(self, house) -> list[dict]:
+        residences = getattr(house, "current_residences", None)
+        if residences is None:  # not prefetched (single-house read)
+            residences = house.residences.filter(moved_out__isnull=True).select_related("person")
+        out = []
+        for residence in residences:
+            person = residence.person
+            person.relation, person.moved_in = residence.relation, residence.moved_in
+            person.current_area_id = house.building.area_id  # for the access log
+            out.append(ResidentSerializer(person, context=self.context).data)
+        return out
+
+
+class ResidenceSerializer(serializers.ModelSerializer):
+    person = ScopedPrimaryKeyRelatedField(queryset=Person.objects.all())
+    house = ScopedPrimaryKeyRelatedField(queryset=House.objects.all())
+
+    class Meta:
+        model = Residence
+        fields = ["id", "person", "house", "relation", "is_primary", "moved_in", "moved_out",
+                  "created_at", "updated_at"]
+        read_only_fields = ["moved_out", "created_at", "updated_at"]
+
+
+class MoveOutSerializer(serializers.Serializer):
+    moved_out = serializers.DateField()
+
+
+# --------------------------------------------------------------------------- buildings
+
+class BuildingSerializer(AreaCodeMixin, GeoFeatureModelSerializer):
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    house_count = serializers.IntegerField(read_only=True, default=None)
+    resident_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Building
+        geo_field = "footprint"
+        fields = ["id", "name", "address", "floors", "category", "category_display", "is_key",
+                  "area", "area_code", "area_name", "house_count", "resident_count",
+                  "created_at", "updated_at"]
+        read_only_fields = ["area", "created_at", "updated_at"]
+
+
+class BuildingDetailSerializer(BuildingSerializer):
+    """A building with its houses and their current residents (楼栋-房屋-人口)."""
+
+    houses = serializers.SerializerMethodField()
+
+    class Meta(BuildingSerializer.Meta):
+        fields = BuildingSerializer.Meta.fields + ["houses"]
+
+    def get_houses(self, building) -> list[dict]:
+        return HouseWithResidentsSerializer(building.houses.all(), many=True, context=self.context).data
+
+
+# --------------------------------------------------------------------------- places
+
+class OrganizationSerializer(PersonalDataSerializerMixin, AreaCodeMixin, GeoFeatureModelSerializer):
+    building = ScopedPrimaryKeyRelatedField(queryset=Building.objects.all(), allow_null=True, required=False)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Organization
+        geo_field = "location"
+        fields = ["id", "name", "kind", "kind_display", "credit_code", "address", "building",
+                  "contact_name", "contact_phone", "area", "area_code", "area_name", "created_at", "updated_at"]
+        read_only_fields = ["area", "created_at", "updated_at"]
+
+
+class KeySiteCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KeySiteCategory
+        fields = ["id", "code", "name", "kind", "color"]
+
+
+class KeySiteSerializer(PersonalDataSerializerMixin, AreaCodeMixin, GeoFeatureModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", queryset=KeySiteCategory.objects.all())
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    kind = serializers.CharField(source="category.kind", read_only=True)
+    building = ScopedPrimaryKeyRelatedField(queryset=Building.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = KeySite
+        geo_field = "geometry"
+        fields = ["id", "name", "category", "category_name", "kind", "risk_level", "responsible_name",
+                  "responsible_phone", "building", "notes", "area", "area_code", "area_name",
+                  "created_at", "updated_at"]
+        read_only_fields = ["area", "created_at", "updated_at"]

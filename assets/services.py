@@ -1,0 +1,237 @@
+"""Write operations on buildings, houses, people, residences, organizations and key sites.
+
+Each runs in one transaction, validates the whole record (model validators and
+constraints via full_clean, plus the rules below) and raises ValidationError naming the
+field; nothing is half-written. ``actor`` is the user acting: geometries must fall in
+their areas, referenced records must be visible to them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from assets.identity import IdNumberError, credit_code_validate, id_number_parse
+from assets.models import (
+    Building, House, KeySite, Organization, Person, PersonTag, PersonTagging, Residence,
+    ResidenceRelation, ResidenceType,
+)
+from gis_core.models import User
+from gis_core.scoping import scope_queryset
+from gis_core.spatial import geometry_locate
+
+POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def _assign(obj, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
+def _require_visible(actor: User, obj, field: str) -> None:
+    """A referenced record (building of a house, house of a residence…) must be in the
+    actor's areas."""
+    if obj is not None and not scope_queryset(type(obj).objects.filter(pk=obj.pk), actor).exists():
+        raise ValidationError({field: [_("%(obj)s is outside your areas.") % {"obj": obj}]})
+
+
+# --------------------------------------------------------------------------- buildings
+
+def _building_save(*, actor: User, building: Building, fields: dict[str, Any]) -> Building:
+    if "footprint" in fields:
+        fields["footprint"], _area = geometry_locate(
+            fields["footprint"], user=actor, field="footprint", allowed=POLYGONAL, promote_to_multi=True)
+    _assign(building, fields)
+    if building.pk and "floors" in fields:
+        highest = building.houses.order_by("-floor").values_list("floor", flat=True).first()
+        if highest is not None and highest > building.floors:
+            raise ValidationError({"floors": [_("Houses are recorded on floor %(floor)d; the building "
+                                                "cannot have fewer floors.") % {"floor": highest}]})
+    building.full_clean()
+    building.save()
+    building.refresh_from_db(fields=["area"])  # derived by the database
+    return building
+
+
+@transaction.atomic
+def building_create(*, actor: User, **fields: Any) -> Building:
+    return _building_save(actor=actor, building=Building(), fields=fields)
+
+
+@transaction.atomic
+def building_update(*, actor: User, building: Building, **fields: Any) -> Building:
+    return _building_save(actor=actor, building=building, fields=fields)
+
+
+# --------------------------------------------------------------------------- houses
+
+def _house_save(*, actor: User, house: House, fields: dict[str, Any]) -> House:
+    _assign(house, fields)
+    _require_visible(actor, house.building, "building")
+    if house.floor > house.building.floors:
+        raise ValidationError({"floor": [_("Floor %(floor)d is above the building's %(floors)d floors.")
+                                         % {"floor": house.floor, "floors": house.building.floors}]})
+    house.full_clean()
+    house.save()
+    return house
+
+
+@transaction.atomic
+def house_create(*, actor: User, **fields: Any) -> House:
+    return _house_save(actor=actor, house=House(), fields=fields)
+
+
+@transaction.atomic
+def house_update(*, actor: User, house: House, **fields: Any) -> House:
+    return _house_save(actor=actor, house=house, fields=fields)
+
+
+# --------------------------------------------------------------------------- people
+
+def _person_identity(person: Person) -> None:
+    """Birth date and gender come from the ID number; foreigners may have none."""
+    if person.id_number:
+        try:
+            info = id_number_parse(person.id_number)
+        except IdNumberError as error:
+            raise ValidationError({"id_number": [str(error)]})
+        person.id_number = person.id_number.strip().upper()
+        person.birth_date, person.gender = info.birth_date, info.gender
+    elif person.residence_type != ResidenceType.FOREIGN and person.nationality == "CHN":
+        person.id_verified = False
+    if person.residence_type == ResidenceType.FOREIGN and person.nationality == "CHN":
+        raise ValidationError({"nationality": [_("A foreigner's nationality cannot be CHN.")]})
+
+
+def _person_save(*, person: Person, fields: dict[str, Any], tags: list[PersonTag] | None) -> Person:
+    if "id_number" in fields and fields["id_number"] != person.id_number:
+        person.id_verified = False  # a changed number is unverified until checked again
+    _assign(person, fields)
+    _person_identity(person)
+    person.full_clean(exclude=["tags"])
+    person.save()
+    if tags is not None:
+        person_tags_set(person=person, tags=tags)
+    return person
+
+
+@transaction.atomic
+def person_create(*, actor: User, house: House | None, relation: str = ResidenceRelation.FAMILY,
+                  moved_in: dt.date | None = None, tags: list[PersonTag] | None = None,
+                  **fields: Any) -> Person:
+    """Register a person, with their primary residence when ``house`` is given (a person
+    without one is visible only to unrestricted administrators)."""
+    if house is None and not actor.is_superuser:
+        raise ValidationError({"house": [_("Choose the house the person lives in.")]})
+    person = _person_save(person=Person(), fields=fields, tags=tags)
+    if house is not None:
+        residence_move_in(actor=actor, person=person, house=house, relation=relation,
+                          moved_in=moved_in or dt.date.today())
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, tags: list[PersonTag] | None = None,
+                  **fields: Any) -> Person:
+    return _person_save(person=person, fields=fields, tags=tags)
+
+
+def person_tags_set(*, person: Person, tags: list[PersonTag]) -> None:
+    """Replace a person's tags, row by row so each change lands in the history."""
+    wanted = {t.pk for t in tags}
+    PersonTagging.objects.filter(person=person).exclude(tag_id__in=wanted).delete()
+    have = set(PersonTagging.objects.filter(person=person).values_list("tag_id", flat=True))
+    PersonTagging.objects.bulk_create([PersonTagging(person=person, tag_id=t) for t in wanted - have])
+
+
+# --------------------------------------------------------------------------- residences
+
+@transaction.atomic
+def residence_move_in(*, actor: User, person: Person, house: House, relation: str,
+                      moved_in: dt.date, primary: bool = True) -> Residence:
+    """Record that ``person`` lives in ``house`` from ``moved_in``. A new primary
+    residence ends the previous one on the same day (a move)."""
+    _require_visible(actor, house, "house")
+    if Residence.objects.filter(person=person, house=house, moved_out__isnull=True).exists():
+        raise ValidationError({"house": [_("%(person)s already lives in %(house)s.")
+                                         % {"person": person, "house": house}]})
+    if primary:
+        previous = Residence.objects.select_for_update().filter(
+            person=person, is_primary=True, moved_out__isnull=True).first()
+        if previous is not None:
+            if moved_in < previous.moved_in:
+                raise ValidationError({"moved_in": [_("Before the move into the current home (%(date)s).")
+                                                    % {"date": previous.moved_in}]})
+            previous.moved_out = moved_in
+            previous.save(update_fields=["moved_out", "updated_at"])
+    residence = Residence(person=person, house=house, relation=relation, moved_in=moved_in, is_primary=primary)
+    residence.full_clean()
+    residence.save()
+    return residence
+
+
+@transaction.atomic
+def residence_move_out(*, actor: User, residence: Residence, moved_out: dt.date) -> Residence:
+    residence = Residence.objects.select_for_update().get(pk=residence.pk)
+    _require_visible(actor, residence.house, "house")
+    if residence.moved_out is not None:
+        raise ValidationError({"moved_out": [_("Already moved out on %(date)s.") % {"date": residence.moved_out}]})
+    if moved_out < residence.moved_in:
+        raise ValidationError({"moved_out": [_("Before the move-in date %(date)s.") % {"date": residence.moved_in}]})
+    residence.moved_out = moved_out
+    residence.save(update_fields=["moved_out", "updated_at"])
+    return residence
+
+
+# --------------------------------------------------------------------------- places
+
+def _organization_save(*, actor: User, org: Organization, fields: dict[str, Any]) -> Organization:
+    if "location" in fields:
+        fields["location"], _area = geometry_locate(fields["location"], user=actor, field="location",
+                                                    allowed=("Point",))
+    if fields.get("credit_code"):
+        try:
+            fields["credit_code"] = credit_code_validate(fields["credit_code"])
+        except IdNumberError as error:
+            raise ValidationError({"credit_code": [str(error)]})
+    _assign(org, fields)
+    _require_visible(actor, org.building, "building")
+    org.full_clean()
+    org.save()
+    org.refresh_from_db(fields=["area"])
+    return org
+
+
+@transaction.atomic
+def organization_create(*, actor: User, **fields: Any) -> Organization:
+    return _organization_save(actor=actor, org=Organization(), fields=fields)
+
+
+@transaction.atomic
+def organization_update(*, actor: User, organization: Organization, **fields: Any) -> Organization:
+    return _organization_save(actor=actor, org=organization, fields=fields)
+
+
+def _key_site_save(*, actor: User, site: KeySite, fields: dict[str, Any]) -> KeySite:
+    if "geometry" in fields:
+        fields["geometry"], _area = geometry_locate(fields["geometry"], user=actor, field="geometry",
+                                                    allowed=("Point", "Polygon", "MultiPolygon"))
+    _assign(site, fields)
+    _require_visible(actor, site.building, "building")
+    site.full_clean()
+    site.save()
+    site.refresh_from_db(fields=["area"])
+    return site
+
+
+@transaction.atomic
+def key_site_create(*, actor: User, **fields: Any) -> KeySite:
+    return _key_site_save(actor=actor, site=KeySite(), fields=fields)
+
+
+@transaction.atomic
+def key_site_update(*, actor: User, key_site: KeySite, **fields: Any) -> KeySite:
+    return _key_site_save(actor=actor, site=key_site, fields=fields)

@@ -1,0 +1,14 @@
+from rest_framework.routers import SimpleRouter
+
+from assets import views
+
+router = SimpleRouter()
+router.register("buildings", views.BuildingViewSet)
+router.register("houses", views.HouseViewSet)
+router.register("people", views.PersonViewSet)
+router.register("residences", views.ResidenceViewSet)
+router.register("organizations", views.OrganizationViewSet)
+router.register("key-sites", views.KeySiteViewSet)
+router.register("person-tags", views.PersonTagViewSet)
+router.register("key-site-categories", views.KeySiteCategoryViewSet)
+urlpatterns = router.urls

@@ -1,0 +1,159 @@
+"""What every ModelAdmin of the project shares:
+
+- ``ScopedAdmin``: lists, details, foreign-key choices and autocompletes limited to the
+  user's areas (gis_core.scoping), maps that need no internet (``OfflineMapWidget``),
+  personal fields masked by role, and an object history read from the trace tables.
+- ``ServiceAdmin``: writes go through the app's services. The form runs the service in a
+  savepoint that is rolled back, so its errors appear on the form, next to the field;
+  ``save_model`` then runs it for real.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+from django.contrib.gis.forms import OSMWidget
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gis_core.personal_data import MASKS, may_see_personal_data, record_read
+from gis_core.scoping import scope_queryset
+
+
+class OfflineMapWidget(OSMWidget):
+    """GeoDjango's OpenLayers widget with OpenLayers served locally (npm package) and,
+    instead of OSM tiles from the internet, the configured basemap (if any) under the
+    grid cells of the visible extent."""
+
+    template_name = "gis/offline-openlayers.html"
+    default_lon, default_lat, default_zoom = 102.72, 25.04, 13
+
+    class Media:
+        css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context.update(basemap_url=settings.BASEMAP_URL, basemap_attribution=settings.BASEMAP_ATTRIBUTION,
+                       cells_url=reverse("gridcell-list"))
+        return context
+
+
+class ScopedAdmin(GISModelAdmin):
+    gis_widget = OfflineMapWidget
+    object_history_template = "admin/gis_core/object_history.html"
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if hasattr(related, "scope_lookup"):
+            kwargs["queryset"] = scope_queryset(
+                kwargs.get("queryset", related._default_manager.all()), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        from gis_core.selectors import record_history
+
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        context = {
+            **self.admin_site.each_context(request), "title": _("Change history: %s") % obj,
+            "object": obj, "opts": self.opts, "entries": record_history(obj=obj, request=request),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.object_history_template, context)
+
+
+class PersonalFieldsAdminMixin:
+    """Personal fields (the model's ``personal_fields``) are left out of forms and shown
+    masked for roles that may not see them; for the others every opened record is logged."""
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not may_see_personal_data(request.user):
+            excluded += list(self.model.personal_fields)
+        return excluded
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not may_see_personal_data(request.user):
+            fields += [f"masked_{f}" for f in self.model.personal_fields]
+        return fields
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if not str(f).startswith("masked_")]
+        if not may_see_personal_data(request.user):
+            fields = [f for f in fields if f not in self.model.personal_fields]
+            fields += [f"masked_{f}" for f in self.model.personal_fields]
+        return fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and may_see_personal_data(request.user):
+            for field in self.model.personal_fields:
+                if getattr(obj, field, None):
+                    record_read(request, obj, field, area_id=getattr(obj, "area_id", None))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def __getattr__(self, name):
+        # masked_<field> readonly displays
+        if name.startswith("masked_") and name[7:] in getattr(self.model, "personal_fields", {}):
+            field, kind = name[7:], self.model.personal_fields[name[7:]]
+
+            def display(obj):
+                value = getattr(obj, field, None)
+                return MASKS[kind](str(value)) if value else "-"
+
+            display.short_description = self.model._meta.get_field(field).verbose_name
+            return display
+        raise AttributeError(name)
+
+
+class ServiceAdmin(ScopedAdmin):
+    """Subclasses implement ``service_save(request, obj, data, change)``: call the app's
+    create/update service with ``data`` (the form's cleaned model fields) and return the
+    saved object."""
+
+    def service_save(self, request, obj: models.Model, data: dict, change: bool) -> models.Model:
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceValidatedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                if self.errors:
+                    return cleaned
+                try:
+                    with transaction.atomic():  # a dry run: errors land on the form
+                        model_admin.service_save(request, self.instance, model_admin.form_data(self),
+                                                 change=self.instance.pk is not None)
+                        transaction.set_rollback(True)
+                except ValidationError as error:
+                    for field, messages in error.message_dict.items():
+                        self.add_error(field if field in self.fields else None, messages)
+                return cleaned
+
+        return ServiceValidatedForm
+
+    @staticmethod
+    def form_data(form) -> dict:
+        model_fields = {f.name for f in form._meta.model._meta.get_fields()}
+        return {k: v for k, v in form.cleaned_data.items() if k in model_fields}
+
+    def save_model(self, request, obj, form, change):
+        saved = self.service_save(request, obj, self.form_data(form), change=change)
+        obj.pk, obj._state.adding = saved.pk, False
+
+
+admin.site.site_header = _("Grid management platform")
+admin.site.site_title = _("Grid management")
+admin.site.index_title = _("Administration")

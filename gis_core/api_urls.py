@@ -1,0 +1,18 @@
+"""/api/v1/: every app's endpoints, the OpenAPI schema and its Swagger UI."""
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from gis_core import views
+
+router = SimpleRouter()
+router.register("areas", views.AreaViewSet)
+router.register("access-log", views.PersonalDataAccessViewSet)
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    *router.urls,
+    path("", include("grids.urls")),
+    path("", include("assets.urls")),
+]

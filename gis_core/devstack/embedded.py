@@ -1,0 +1,300 @@
+"""Project-local PostgreSQL/PostGIS cluster and Mosquitto broker under ``var/``.
+
+Standard library only: it runs before the virtualenv exists. Usage::
+
+    python3 -m gis_core.devstack.embedded up       # create if needed, start, print URLs
+    python3 -m gis_core.devstack.embedded down     # stop both
+    python3 -m gis_core.devstack.embedded status
+    python3 -m gis_core.devstack.embedded reset    # stop and wipe var/
+
+Connection URLs are written to ``var/services.json``; ``gis_core.settings`` reads them
+unless ``DATABASE_URL`` / ``MQTT_URL`` point at external servers, in which case the
+matching embedded server is not started at all.
+
+PostgreSQL refuses to run as root, so as root the cluster belongs to the ``postgres``
+OS user (created by the Debian package) and every server command goes through runuser.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VAR = ROOT / "var"
+SERVICES_FILE = VAR / "services.json"
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+PG_DB = "grid"
+PG_ROLE = "grid"
+MQTT_APP_USER = "grid-app"
+IS_ROOT = os.geteuid() == 0
+SERVICE_USER = "postgres" if IS_ROOT else pwd.getpwuid(os.geteuid()).pw_name
+
+
+def log(msg: str) -> None:
+    print(f"==> {msg}", flush=True)
+
+
+def run(cmd: list[str], *, as_service_user: bool = False, check: bool = True, **kw) -> subprocess.CompletedProcess:
+    if as_service_user and IS_ROOT:
+        cmd = ["runuser", "-u", SERVICE_USER, "--", *cmd]
+    return subprocess.run(cmd, check=check, text=True, **kw)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def load_state() -> dict:
+    return json.loads(SERVICES_FILE.read_text()) if SERVICES_FILE.exists() else {}
+
+
+def save_state(state: dict) -> None:
+    VAR.mkdir(exist_ok=True)
+    SERVICES_FILE.write_text(json.dumps(state, indent=2) + "\n")
+    SERVICES_FILE.chmod(0o600)
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+def service_dir(name: str) -> Path:
+    """var/<name>, owned by the service user. When that user cannot reach the checkout (a
+    clone under /root, say), the directory lives elsewhere and var/<name> links to it."""
+    link = VAR / name
+    if link.exists():
+        return link.resolve()
+    link.mkdir(parents=True)
+    if IS_ROOT:
+        shutil.chown(link, SERVICE_USER, SERVICE_USER)
+        reachable = run(["test", "-w", str(link)], as_service_user=True, check=False).returncode == 0
+        if not reachable:
+            link.rmdir()
+            digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+            home = Path(pwd.getpwnam(SERVICE_USER).pw_dir) / f"gridgis-{digest}" / name
+            home.mkdir(parents=True, exist_ok=True)
+            shutil.chown(home, SERVICE_USER, SERVICE_USER)
+            link.symlink_to(home)
+            log(f"{ROOT} is not reachable by user {SERVICE_USER}: var/{name} kept in {home}")
+    return link.resolve()
+
+
+def pg_paths() -> dict[str, Path]:
+    home = service_dir("pg")
+    return {"home": home, "data": home / "data", "run": home / "run", "log": home / "postgresql.log"}
+
+
+def pg_running(paths: dict[str, Path]) -> bool:
+    if not (paths["data"] / "postmaster.pid").exists():
+        return False
+    return run([str(PG_BIN / "pg_ctl"), "-D", str(paths["data"]), "status"],
+               as_service_user=True, check=False, capture_output=True).returncode == 0
+
+
+def psql(sql: str, paths: dict[str, Path], port: int, db: str = "postgres") -> str:
+    out = run([str(PG_BIN / "psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
+               "-h", str(paths["run"]), "-p", str(port), "-U", "postgres", "-d", db, "-c", sql],
+              as_service_user=True, capture_output=True)
+    return out.stdout.strip()
+
+
+def pg_up(state: dict) -> None:
+    paths = pg_paths()
+    if not (paths["data"] / "PG_VERSION").exists():
+        log(f"creating PostgreSQL cluster in {paths['data']}")
+        run([str(PG_BIN / "initdb"), "-D", str(paths["data"]), "-U", "postgres", "-E", "UTF8",
+             "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256"],
+            as_service_user=True, capture_output=True)
+        with open(paths["data"] / "postgresql.conf", "a") as conf:
+            conf.write(
+                "\n# gridgis embedded cluster\n"
+                "listen_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{paths['run']}'\n"
+                "shared_buffers = 512MB\nwork_mem = 32MB\nmaintenance_work_mem = 512MB\n"
+                "max_wal_size = 4GB\nrandom_page_cost = 1.1\n"
+                "max_connections = 200\n"
+            )
+    paths["run"].mkdir(exist_ok=True)
+    if IS_ROOT:
+        shutil.chown(paths["run"], SERVICE_USER, SERVICE_USER)
+    port = state.get("pg_port")
+    if pg_running(paths):
+        log(f"PostgreSQL already running on 127.0.0.1:{port}")
+    else:
+        if not port or port_open(port):
+            port = free_port()
+        log(f"starting PostgreSQL on 127.0.0.1:{port}")
+        run([str(PG_BIN / "pg_ctl"), "-D", str(paths["data"]), "-l", str(paths["log"]), "-w",
+             "-t", "60", "-o", f"-p {port}", "start"], as_service_user=True, capture_output=True)
+    state["pg_port"] = port
+    state["pg_socket_dir"] = str(paths["run"])
+    password = state.setdefault("pg_password", secrets.token_urlsafe(18))
+    # Extensions go into template1 so test databases created by the (non-superuser) app
+    # role inherit them; the role itself stays unprivileged, as in production.
+    psql("CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;",
+         paths, port, db="template1")
+    if psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{PG_ROLE}'", paths, port) != "1":
+        psql(f"CREATE ROLE {PG_ROLE} LOGIN CREATEDB PASSWORD '{password}'", paths, port)
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{PG_DB}'", paths, port) != "1":
+        psql(f"CREATE DATABASE {PG_DB} OWNER {PG_ROLE}", paths, port)
+    state["database_url"] = f"postgres://{PG_ROLE}:{password}@127.0.0.1:{port}/{PG_DB}"
+
+
+def pg_down() -> None:
+    if not (VAR / "pg").exists():
+        return
+    paths = pg_paths()
+    if pg_running(paths):
+        log("stopping PostgreSQL")
+        run([str(PG_BIN / "pg_ctl"), "-D", str(paths["data"]), "-m", "fast", "-w", "stop"],
+            as_service_user=True, capture_output=True)
+
+
+def create_database(name: str) -> str:
+    """Create (if missing) another database on the embedded cluster; return its URL."""
+    state = load_state()
+    paths = pg_paths()
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'", paths, state["pg_port"]) != "1":
+        psql(f"CREATE DATABASE {name} OWNER {PG_ROLE}", paths, state["pg_port"])
+    return state["database_url"].rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(name: str) -> None:
+    state = load_state()
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", pg_paths(), state["pg_port"])
+
+
+# --------------------------------------------------------------------------- Mosquitto
+
+def mqtt_dir() -> Path:
+    return service_dir("mosquitto")
+
+
+def mqtt_pid() -> int | None:
+    if not (VAR / "mosquitto").exists():
+        return None
+    pid_file = mqtt_dir() / "mosquitto.pid"
+    if not pid_file.exists():
+        return None
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, 0)
+        return pid
+    except (ValueError, ProcessLookupError, PermissionError):
+        return None
+
+
+def mqtt_up(state: dict) -> None:
+    home = mqtt_dir()
+    password = state.setdefault("mqtt_password", secrets.token_urlsafe(18))
+    port = state.get("mqtt_port")
+    if mqtt_pid():
+        log(f"Mosquitto already running on 127.0.0.1:{port}")
+    else:
+        if not port or port_open(port):
+            port = free_port()
+        passwd = home / "passwd"
+        if not passwd.exists():
+            run(["mosquitto_passwd", "-b", "-c", str(passwd), MQTT_APP_USER, password],
+                as_service_user=True)
+        acl = home / "acl"
+        if not acl.exists():
+            acl.write_text(f"user {MQTT_APP_USER}\ntopic readwrite #\n")
+        (home / "mosquitto.conf").write_text(
+            "# generated by gis_core.devstack.embedded; edits are overwritten\n"
+            f"pid_file {home / 'mosquitto.pid'}\n"
+            f"user {SERVICE_USER}\n"
+            "persistence true\n"
+            f"persistence_location {home}/\n"
+            "autosave_interval 10\n"
+            f"log_dest file {home / 'mosquitto.log'}\n"
+            "log_type error\nlog_type warning\nlog_type notice\n"
+            "max_queued_messages 100000\n"
+            f"listener {port} 127.0.0.1\n"
+            "allow_anonymous false\n"
+            f"password_file {passwd}\n"
+            f"acl_file {acl}\n"
+        )
+        if IS_ROOT:
+            for f in (acl, home / "mosquitto.conf"):
+                shutil.chown(f, SERVICE_USER, SERVICE_USER)
+        log(f"starting Mosquitto on 127.0.0.1:{port}")
+        run(["mosquitto", "-c", str(home / "mosquitto.conf"), "-d"], as_service_user=True)
+        for _ in range(50):
+            if port_open(port):
+                break
+            time.sleep(0.1)
+        else:
+            sys.exit(f"Mosquitto did not start; see {home / 'mosquitto.log'}")
+    state["mqtt_port"] = port
+    state["mqtt_url"] = f"mqtt://{MQTT_APP_USER}:{password}@127.0.0.1:{port}"
+
+
+def mqtt_down() -> None:
+    pid = mqtt_pid()
+    if pid:
+        log("stopping Mosquitto")
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(50):
+            if not mqtt_pid():
+                break
+            time.sleep(0.1)
+
+
+# --------------------------------------------------------------------------- commands
+
+def up() -> None:
+    state = load_state()
+    if os.environ.get("DATABASE_URL"):
+        log("DATABASE_URL is set: using the external database")
+    else:
+        pg_up(state)
+    if os.environ.get("MQTT_URL"):
+        log("MQTT_URL is set: using the external broker")
+    else:
+        mqtt_up(state)
+    save_state(state)
+
+
+def down() -> None:
+    pg_down()
+    mqtt_down()
+
+
+def status() -> None:
+    state = load_state()
+    pg = "running" if (VAR / "pg").exists() and pg_running(pg_paths()) else "stopped"
+    print(f"postgresql: {pg} (port {state.get('pg_port')})")
+    print(f"mosquitto:  {'running' if mqtt_pid() else 'stopped'} (port {state.get('mqtt_port')})")
+
+
+def reset() -> None:
+    down()
+    link = VAR / "pg"
+    if link.is_symlink():
+        shutil.rmtree(link.resolve(), ignore_errors=True)
+    shutil.rmtree(VAR, ignore_errors=True)
+    log("var/ wiped")
+
+
+if __name__ == "__main__":
+    commands = {"up": up, "down": down, "status": status, "reset": reset}
+    if len(sys.argv) != 2 or sys.argv[1] not in commands:
+        sys.exit(f"usage: python3 -m gis_core.devstack.embedded {{{'|'.join(commands)}}}")
+    commands[sys.argv[1]]()

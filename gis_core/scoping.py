@@ -1,0 +1,92 @@
+"""The one mechanism that limits data to the signed-in user's areas.
+
+Every model whose rows belong to an area declares ``scope_lookup``: the ORM path from the
+model to an ``Area`` foreign key ("area" for a building, "building__area" for a house,
+"residences__house__building__area" for a person), or "" for Area itself. Lists, details,
+map tiles, exports and the admin all call ``Model.objects.for_user(user)`` (or
+``scope_queryset``), never their own filters.
+
+An area's subtree is every area whose code starts with its prefix (gis_core.models), so
+the scope is one indexed ``code LIKE 'prefix%'`` subquery whatever the depth.
+"""
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+if TYPE_CHECKING:
+    from gis_core.models import User
+
+UNRESTRICTED = None
+
+
+def user_area_prefixes(user: "User") -> list[str] | None:
+    """Code prefixes of the user's areas; None means unrestricted (a superuser with no
+    areas: the system operator). Cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_scope_prefixes", False)
+    if cached is not False:
+        return cached
+    prefixes = [area.prefix for area in user.areas.all()]
+    if not prefixes and user.is_superuser:
+        prefixes = UNRESTRICTED
+    user._scope_prefixes = prefixes
+    return prefixes
+
+
+def code_prefix_q(prefixes: list[str], field: str = "code") -> Q:
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in prefixes))
+
+
+def areas_for_user(user: "User") -> models.QuerySet:
+    """Every area in the user's areas' subtrees (their own areas included)."""
+    Area = apps.get_model("gis_core", "Area")
+    prefixes = user_area_prefixes(user)
+    if prefixes is UNRESTRICTED:
+        return Area.objects.all()
+    if not prefixes:
+        return Area.objects.none()
+    return Area.objects.filter(code_prefix_q(prefixes))
+
+
+def _is_multivalued(model: type[models.Model], lookup: str) -> bool:
+    """Whether following ``lookup`` from ``model`` crosses a one-to-many or many-to-many
+    relation (then filtering directly would duplicate rows)."""
+    for name in lookup.split("__"):
+        field = model._meta.get_field(name)
+        if field.one_to_many or field.many_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
+def scope_queryset(qs: models.QuerySet, user: "User") -> models.QuerySet:
+    prefixes = user_area_prefixes(user)
+    if prefixes is UNRESTRICTED:
+        return qs
+    if not prefixes:
+        return qs.none()
+    lookup = qs.model.scope_lookup
+    if lookup == "":
+        return qs.filter(code_prefix_q(prefixes))
+    in_scope = {f"{lookup}__in": areas_for_user(user).values("pk")}
+    if _is_multivalued(qs.model, lookup):
+        return qs.filter(Exists(qs.model._base_manager.filter(pk=OuterRef("pk"), **in_scope)))
+    return qs.filter(**in_scope)
+
+
+def is_area_in_scope(user: "User", area_id: int | None) -> bool:
+    if user_area_prefixes(user) is UNRESTRICTED:
+        return True
+    return area_id is not None and areas_for_user(user).filter(pk=area_id).exists()
+
+
+class ScopedQuerySet(models.QuerySet):
+    def for_user(self, user: "User") -> "ScopedQuerySet":
+        return scope_queryset(self, user)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from gis_core.api import ScopedPrimaryKeyRelatedField
+from gis_core.models import Area, PersonalDataAccess, User
+
+
+class AreaSerializer(GeoFeatureModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    parent = ScopedPrimaryKeyRelatedField(queryset=Area.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Area
+        geo_field = "boundary"
+        fields = ["id", "code", "name", "level", "level_display", "parent", "boundary",
+                  "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            for field in ("code", "level", "parent"):
+                if field in attrs and attrs[field] != getattr(self.instance, field):
+                    raise serializers.ValidationError(
+                        {field: [_("Cannot be changed; create a new area instead.")]})
+        return attrs
+
+
+class AreaBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Area
+        fields = ["id", "code", "name", "level"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    areas = AreaBriefSerializer(many=True, read_only=True)
+    sees_personal_data = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "role", "role_display", "areas", "sees_personal_data"]
+
+    def get_sees_personal_data(self, user) -> bool:
+        from gis_core.personal_data import may_see_personal_data
+
+        return may_see_personal_data(user)
+
+
+class PersonalDataAccessSerializer(serializers.ModelSerializer):
+    record_type = serializers.CharField(source="content_type.model", read_only=True)
+
+    class Meta:
+        model = PersonalDataAccess
+        fields = ["id", "at", "user", "username", "record_type", "object_id", "record", "fields",
+                  "area", "channel"]

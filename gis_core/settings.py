@@ -1,0 +1,194 @@
+"""Django settings for the grid management platform.
+
+Configuration comes from the environment (see README, "Configuration"). Without
+DATABASE_URL / MQTT_URL the embedded servers started by `make run` are used; their URLs
+are read from var/services.json.
+"""
+import json
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+
+def _embedded(key: str) -> str | None:
+    services = VAR_DIR / "services.json"
+    if services.exists():
+        return json.loads(services.read_text()).get(key)
+    return None
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    # Development: a random key kept under var/ so sessions survive restarts.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        VAR_DIR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEBUG = os.environ.get("DEBUG", "1") == "1"
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_gis",
+    "django_filters",
+    "drf_spectacular",
+    "pgtrigger",
+    "pghistory",
+    "gis_core",
+    "grids",
+    "assets",
+    "incidents",
+    "iot",
+    "tiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gis_core.personal_data.PersonalDataAccessMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who changed what (痕迹): user and URL attached to every history event.
+    "pghistory.middleware.HistoryMiddleware",
+]
+
+ROOT_URLCONF = "gis_core.urls"
+ASGI_APPLICATION = "gis_core.asgi.application"
+WSGI_APPLICATION = "gis_core.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or _embedded("database_url") or "postgres://grid@localhost/grid"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_grid")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+MQTT_URL = os.environ.get("MQTT_URL") or _embedded("mqtt_url") or "mqtt://localhost:1883"
+
+AUTH_USER_MODEL = "gis_core.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# i18n: Chinese by default, English available (?language=en or the language switcher).
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "gis_core" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Front-end packages from the npm registry (gis_core/frontend/package-lock.json), copied
+# to var/vendor by `make setup` (gis_core/frontend/vendor.py) and served as local files.
+VENDOR_DIR = VAR_DIR / "vendor"
+STATICFILES_DIRS = [("vendor", VENDOR_DIR)]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
+
+# Basemap for map pages and admin widgets: an XYZ URL template (天地图, OSM, an intranet
+# tile server). Empty by default: pages then draw area boundaries only and need no internet.
+BASEMAP_URL = os.environ.get("BASEMAP_URL", "")
+BASEMAP_ATTRIBUTION = os.environ.get("BASEMAP_ATTRIBUTION", "")
+
+# A child area may stick out of its parent by at most this much (digitising noise), and
+# sibling areas may overlap by at most AREA_OVERLAP_TOLERANCE_M2.
+AREA_TOLERANCE_M = float(os.environ.get("AREA_TOLERANCE_M", "1.0"))
+AREA_OVERLAP_TOLERANCE_M2 = float(os.environ.get("AREA_OVERLAP_TOLERANCE_M2", "1.0"))
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["gis_core.permissions.RolePermissions"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "gis_core.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "gis_core.api.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Grid management platform API",
+    "DESCRIPTION": _(
+        "Areas, grid cells, buildings, houses, people and places of the district, as GeoJSON. "
+        "Every answer is limited to the areas of the signed-in user."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from the npm package, served locally: no CDN.
+    "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Debian 12 ships GDAL 3.6: GeoDjango warns it cannot sandbox GDAL's file/network access.
+# GeoDjango's GDAL only parses SRIDs and geometries we hand it; uploaded files are read by
+# pyogrio (its own, newer GDAL).
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]

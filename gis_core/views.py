@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gis_core import services
+from gis_core.api import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
+from gis_core.pagination import GeoPagination
+from gis_core.filters import AreaFilter, PersonalDataAccessFilter
+from gis_core.models import Area, PersonalDataAccess
+from gis_core.roles import AUDIT_ROLES, ROLE_HELP
+from gis_core.scoping import UNRESTRICTED, user_area_prefixes
+from gis_core.serializers import AreaSerializer, MeSerializer, PersonalDataAccessSerializer
+
+
+def home(request):
+    """Landing page: what runs where, and the demo logins when the demo is loaded."""
+    return render(request, "gis_core/home.html", {"roles": ROLE_HELP, "basemap": settings.BASEMAP_URL})
+
+
+class AreaViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
+    """Districts, streets, communities and grid cells of the user's areas, as GeoJSON."""
+
+    queryset = Area.objects.select_related("parent")
+    serializer_class = AreaSerializer
+    pagination_class = GeoPagination
+    filter_backends = GEO_FILTERS
+    filterset_class = AreaFilter
+    bbox_filter_field = "boundary"
+    search_fields = ["name", "code"]
+    ordering_fields = ["code", "name", "level"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if data.get("parent") is None and user_area_prefixes(self.request.user) is not UNRESTRICTED:
+            raise ValidationError({"parent": [_("Choose the parent area within your areas.")]})
+        serializer.instance = services.area_create(
+            code=data["code"], name=data["name"], level=data["level"],
+            parent=data.get("parent"), boundary=data["boundary"])
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.area_update(
+            area=serializer.instance, name=data.get("name"), boundary=data.get("boundary"))
+
+    def perform_destroy(self, instance):
+        services.area_delete(area=instance)
+
+
+class MeView(APIView):
+    """The signed-in user: role, areas and whether personal data is shown to them."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class IsAuditor(permissions.BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return user.is_authenticated and (user.role in AUDIT_ROLES or (user.is_superuser and not user.role))
+
+
+class PersonalDataAccessViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The personal-data access log (district administrators): who read whose ID number,
+    phone or health tags, when, through which page or endpoint."""
+
+    queryset = PersonalDataAccess.objects.select_related("content_type")
+    serializer_class = PersonalDataAccessSerializer
+    permission_classes = [IsAuditor]
+    filterset_class = PersonalDataAccessFilter
+    search_fields = ["record", "username", "channel"]
+    ordering_fields = ["at"]
+

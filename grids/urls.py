@@ -1,0 +1,7 @@
+from rest_framework.routers import SimpleRouter
+
+from grids import views
+
+router = SimpleRouter()
+router.register("cells", views.GridCellViewSet, basename="gridcell")
+urlpatterns = router.urls
