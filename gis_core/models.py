@@ -108,6 +108,9 @@ class User(AbstractUser):
     areas = models.ManyToManyField(Area, verbose_name=_("areas"), blank=True, related_name="users")
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
+    # Users are visible to administrators whose areas contain one of theirs.
+    scope_lookup = "areas"
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -177,7 +177,7 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the npm package, served locally: no CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
-    "COMPONENT_SPLIT_REQUEST": True,
+    # (COMPONENT_SPLIT_REQUEST breaks drf-spectacular's GeoJSON extension: it pops the read-only id.)
 }
 
 LOGGING = {

@@ -21,7 +21,7 @@ def cells_with_leaders_and_counts(qs: QuerySet[GridCell]) -> QuerySet[GridCell]:
     """Annotate each cell with ``leaders`` (names, comma-separated) and counts of
     ``building_count``, ``house_count`` and ``people_count`` (current residents)."""
     leaders = (User.objects.filter(role=Role.GRID_LEADER, areas=OuterRef("pk"), is_active=True)
-               .order_by().values("areas").annotate(names=StringAgg("name", ", ", ordering="name")).values("names"))
+               .order_by().values("areas").annotate(names=StringAgg("name", ", ", order_by="name")).values("names"))
     return qs.annotate(
         leaders=Subquery(leaders),
         building_count=_count(Building.objects.filter(area=OuterRef("pk")), "area"),

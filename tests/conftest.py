@@ -1,0 +1,120 @@
+"""The shared base fixture: a small district built through the services, with one user
+per role, on the real PostGIS test database.
+
+    D 盘龙区 530103000000            (102.70–102.76 E, 25.00–25.06 N)
+    ├─ S1 拓东街道 530103001000      west half
+    │  ├─ C1 社区一 530103001001     south-west quarter
+    │  │  ├─ A 网格A 530103001001001 (west half of C1)
+    │  │  └─ B 网格B 530103001001002 (east half of C1)
+    │  └─ C2 社区二 530103001002     north-west quarter, one cell E
+    └─ S2 鼓楼街道 530103002000      east half, community C3 with one cell F
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
+from rest_framework.test import APIClient
+
+from assets import services as assets_services
+from assets.identity import id_check_char
+from assets.models import Building, House, Person, PersonTag
+from gis_core import services
+from gis_core.models import Area, AreaLevel, Role, User
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # PBKDF2's deliberate slowness costs seconds per fixture; tests need no protection.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def box(x0: float, y0: float, x1: float, y1: float) -> MultiPolygon:
+    return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=4326)
+
+
+def id_number(first17: str) -> str:
+    """A valid ID number from its first 17 digits."""
+    return first17 + id_check_char(first17)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English; test_i18n checks the Chinese default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@dataclass
+class World:
+    areas: dict[str, Area] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    buildings: dict[str, Building] = field(default_factory=dict)
+    houses: dict[str, House] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+
+    def client(self, user_key: str) -> APIClient:
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_authenticate(self.users[user_key])
+        return client
+
+
+def _area(world: World, key: str, code: str, name: str, level: AreaLevel, parent: str | None, geom) -> Area:
+    world.areas[key] = services.area_create(code=code, name=name, level=level,
+                                            parent=world.areas.get(parent), boundary=geom)
+    return world.areas[key]
+
+
+def building_in(x: float, y: float, size: float = 0.0004) -> MultiPolygon:
+    return box(x, y, x + size, y + size)
+
+
+@pytest.fixture
+def world(db) -> World:
+    w = World()
+    _area(w, "D", "530103000000", "盘龙区", AreaLevel.DISTRICT, None, box(102.70, 25.00, 102.76, 25.06))
+    _area(w, "S1", "530103001000", "拓东街道", AreaLevel.STREET, "D", box(102.70, 25.00, 102.73, 25.06))
+    _area(w, "S2", "530103002000", "鼓楼街道", AreaLevel.STREET, "D", box(102.73, 25.00, 102.76, 25.06))
+    _area(w, "C1", "530103001001", "社区一", AreaLevel.COMMUNITY, "S1", box(102.70, 25.00, 102.73, 25.03))
+    _area(w, "C2", "530103001002", "社区二", AreaLevel.COMMUNITY, "S1", box(102.70, 25.03, 102.73, 25.06))
+    _area(w, "C3", "530103002001", "社区三", AreaLevel.COMMUNITY, "S2", box(102.73, 25.00, 102.76, 25.06))
+    _area(w, "A", "530103001001001", "网格A", AreaLevel.GRID, "C1", box(102.70, 25.00, 102.715, 25.03))
+    _area(w, "B", "530103001001002", "网格B", AreaLevel.GRID, "C1", box(102.715, 25.00, 102.73, 25.03))
+    _area(w, "E", "530103001002001", "网格E", AreaLevel.GRID, "C2", box(102.70, 25.03, 102.73, 25.06))
+    _area(w, "F", "530103002001001", "网格F", AreaLevel.GRID, "C3", box(102.73, 25.00, 102.76, 25.06))
+
+    roles = {
+        "admin": (Role.DISTRICT_ADMIN, ["D"]), "street": (Role.STREET_OFFICIAL, ["S1"]),
+        "community": (Role.COMMUNITY_WORKER, ["C1"]), "leader_a": (Role.GRID_LEADER, ["A"]),
+        "leader_b": (Role.GRID_LEADER, ["B"]), "dispatcher": (Role.DISPATCHER, ["D"]),
+        "handler": (Role.DEPARTMENT_HANDLER, ["D"]),
+    }
+    for key, (role, areas) in roles.items():
+        w.users[key] = services.user_create(username=key, password="pw-" + key, role=role,
+                                            areas=[w.areas[a] for a in areas], name=key.title())
+    root = w.users["root"] = User.objects.create_superuser("root", password="pw-root")
+
+    for key, (x, y, cat) in {"bA": (102.705, 25.01, "residential"), "bB": (102.72, 25.01, "residential"),
+                             "bF": (102.74, 25.02, "hospital")}.items():
+        w.buildings[key] = assets_services.building_create(
+            actor=root, name=f"楼{key}", address=f"盘龙路{key}号", footprint=building_in(x, y),
+            floors=6, category=cat)
+    for key, building in (("hA", "bA"), ("hB", "bB"), ("hF", "bF")):
+        w.houses[key] = assets_services.house_create(actor=root, building=w.buildings[building],
+                                                     unit=1, floor=3, room="302", use="self_occupied")
+    alone = PersonTag.objects.get(code="living_alone")
+    disabled = PersonTag.objects.get(code="disabled")
+    for key, (house, digits, phone, tags) in {
+        "pA": ("hA", "53010319450312001", "13800001111", [alone, disabled]),
+        "pB": ("hB", "53010319800101002", "13900002222", []),
+        "pF": ("hF", "53010319900505003", "13700003333", []),
+    }.items():
+        w.people[key] = assets_services.person_create(
+            actor=root, house=w.houses[house], relation="owner", moved_in=dt.date(2020, 1, 1), tags=tags,
+            name=f"居民{key}", id_number=id_number(digits), phone=phone, ethnicity="汉族")
+    return w
