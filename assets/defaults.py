@@ -41,3 +41,13 @@ KEY_SITE_CATEGORIES = [
     ("manhole", "井盖", "key_facility", "#7b7d7d"),
     ("street_light", "路灯", "key_facility", "#f4d03f"),
 ]
+
+
+def defaults_load(person_tag_model, key_site_category_model) -> None:
+    """Create the default tags and categories that are missing (models passed in so the
+    data migration can use its historical models)."""
+    for order, (code, name, group, sensitive, color) in enumerate(PERSON_TAGS):
+        person_tag_model.objects.get_or_create(code=code, defaults=dict(
+            name=name, group=group, sensitive=sensitive, color=color, sort_order=order * 10))
+    for code, name, kind, color in KEY_SITE_CATEGORIES:
+        key_site_category_model.objects.get_or_create(code=code, defaults=dict(name=name, kind=kind, color=color))

@@ -32,6 +32,7 @@ class OfflineMapWidget(OSMWidget):
     default_lon, default_lat, default_zoom = 102.72, 25.04, 13
 
     class Media:
+        extend = False  # drop the parent's CDN links
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 

@@ -20,13 +20,20 @@ from rest_framework.test import APIClient
 
 from assets import services as assets_services
 from assets.identity import id_check_char
-from assets.models import Building, House, Person, PersonTag
+from assets.defaults import defaults_load
+from assets.models import Building, House, KeySiteCategory, Person, PersonTag
 from gis_core import services
 from gis_core.models import Area, AreaLevel, Role, User
 
 
 def pytest_configure(config):
+    import os
+
     from django.conf import settings
+
+    # Playwright's sync API keeps an event loop in the test thread, which makes Django
+    # refuse ORM calls there ("async context"); the calls are in fact synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     # PBKDF2's deliberate slowness costs seconds per fixture; tests need no protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -76,6 +83,8 @@ def building_in(x: float, y: float, size: float = 0.0004) -> MultiPolygon:
 
 @pytest.fixture
 def world(db) -> World:
+    # Browser tests flush the database (transactional); restore the migrated defaults.
+    defaults_load(PersonTag, KeySiteCategory)
     w = World()
     _area(w, "D", "530103000000", "盘龙区", AreaLevel.DISTRICT, None, box(102.70, 25.00, 102.76, 25.06))
     _area(w, "S1", "530103001000", "拓东街道", AreaLevel.STREET, "D", box(102.70, 25.00, 102.73, 25.06))
@@ -118,3 +127,50 @@ def world(db) -> World:
             actor=root, house=w.houses[house], relation="owner", moved_in=dt.date(2020, 1, 1), tags=tags,
             name=f"居民{key}", id_number=id_number(digits), phone=phone, ethnicity="汉族")
     return w
+
+
+# --------------------------------------------------------------------------- browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Page:
+    """A Playwright page that records every URL it requests."""
+
+    page: object
+    requests: list[str]
+
+    def outside(self, base_url: str) -> list[str]:
+        return [u for u in self.requests if not u.startswith((base_url, "data:", "blob:"))]
+
+
+@pytest.fixture
+def browser_page(chromium, request):
+    viewport = getattr(request, "param", {"width": 1280, "height": 800})
+    context = chromium.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    yield Page(page, requests)
+    context.close()
+
+
+def admin_login(page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base_url}/admin/")

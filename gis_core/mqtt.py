@@ -1,0 +1,45 @@
+"""MQTT connection settings from MQTT_URL (mqtt://user:password@host:port, or mqtts://)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlparse
+
+import paho.mqtt.client as mqtt
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class BrokerConfig:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    tls: bool
+
+
+def broker_config(url: str | None = None) -> BrokerConfig:
+    parsed = urlparse(url or settings.MQTT_URL)
+    if parsed.scheme not in ("mqtt", "mqtts"):
+        raise ValueError(f"MQTT_URL must start with mqtt:// or mqtts://, got {parsed.scheme}://")
+    tls = parsed.scheme == "mqtts"
+    return BrokerConfig(
+        host=parsed.hostname or "localhost", port=parsed.port or (8883 if tls else 1883),
+        username=unquote(parsed.username) if parsed.username else None,
+        password=unquote(parsed.password) if parsed.password else None, tls=tls,
+    )
+
+
+def mqtt_client(client_id: str, *, url: str | None = None) -> mqtt.Client:
+    """An MQTT 5 client with the broker's credentials (not yet connected)."""
+    config = broker_config(url)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    if config.username:
+        client.username_pw_set(config.username, config.password)
+    if config.tls:
+        client.tls_set()
+    return client
+
+
+def connect(client: mqtt.Client, *, clean_start: bool = True, url: str | None = None, keepalive: int = 30) -> None:
+    config = broker_config(url)
+    client.connect(config.host, config.port, keepalive=keepalive, clean_start=clean_start)
