@@ -2,8 +2,17 @@ from django.contrib import admin
 
 from assets import services
 from assets.models import (
-    Building, House, KeySite, KeySiteCategory, Organization, Person, PersonTag, PersonTagging, Residence,
+    Building,
+    House,
+    KeySite,
+    KeySiteCategory,
+    Organization,
+    Person,
+    PersonTag,
+    PersonTagging,
+    Residence,
 )
+from assets.selectors import people_with_current_home
 from gis_core.admin_base import PersonalFieldsAdminMixin, ServiceAdmin
 
 
@@ -76,6 +85,9 @@ class PersonAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
     readonly_fields = ["gender", "birth_date", "created_at", "updated_at"]
     inlines = [ResidenceInline, PersonTaggingInline]
     exclude = ["tags"]
+
+    def get_queryset(self, request):
+        return people_with_current_home(super().get_queryset(request))
 
     @admin.display(ordering="birth_date")
     def birth_year(self, person):

@@ -26,7 +26,7 @@ class IdNumberInfo:
 
 
 def id_check_char(first17: str) -> str:
-    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def id_number_parse(value: str, *, today: dt.date | None = None) -> IdNumberInfo:
@@ -41,7 +41,8 @@ def id_number_parse(value: str, *, today: dt.date | None = None) -> IdNumberInfo
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise IdNumberError(_("The birth date %(date)s in the ID number is not a date.") % {"date": value[6:14]})
+        raise IdNumberError(_("The birth date %(date)s in the ID number is not a date.")
+                            % {"date": value[6:14]}) from None
     today = today or dt.date.today()
     if birth > today or birth.year < 1880:
         raise IdNumberError(_("The birth date %(date)s in the ID number is impossible.") % {"date": birth})
@@ -57,7 +58,7 @@ CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 3
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
     return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
 
 

@@ -3,11 +3,18 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from assets.identity import age_on
 from assets.models import (
-    Building, House, KeySite, KeySiteCategory, Organization, Person, PersonTag, Residence,
+    Building,
+    House,
+    KeySite,
+    KeySiteCategory,
+    Organization,
+    Person,
+    PersonTag,
+    Residence,
     ResidenceRelation,
 )
-from assets.identity import age_on
 from assets.selectors import tags_visible
 from gis_core.api import PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
 from gis_core.personal_data import may_see_personal_data, record_read

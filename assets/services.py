@@ -16,8 +16,16 @@ from django.utils.translation import gettext as _
 
 from assets.identity import IdNumberError, credit_code_validate, id_number_parse
 from assets.models import (
-    Building, House, KeySite, Organization, Person, PersonTag, PersonTagging, Residence,
-    ResidenceRelation, ResidenceType,
+    Building,
+    House,
+    KeySite,
+    Organization,
+    Person,
+    PersonTag,
+    PersonTagging,
+    Residence,
+    ResidenceRelation,
+    ResidenceType,
 )
 from gis_core.models import User
 from gis_core.scoping import scope_queryset
@@ -97,7 +105,7 @@ def _person_identity(person: Person) -> None:
         try:
             info = id_number_parse(person.id_number)
         except IdNumberError as error:
-            raise ValidationError({"id_number": [str(error)]})
+            raise ValidationError({"id_number": [str(error)]}) from error
         person.id_number = person.id_number.strip().upper()
         person.birth_date, person.gender = info.birth_date, info.gender
     elif person.residence_type != ResidenceType.FOREIGN and person.nationality == "CHN":
@@ -196,7 +204,7 @@ def _organization_save(*, actor: User, org: Organization, fields: dict[str, Any]
         try:
             fields["credit_code"] = credit_code_validate(fields["credit_code"])
         except IdNumberError as error:
-            raise ValidationError({"credit_code": [str(error)]})
+            raise ValidationError({"credit_code": [str(error)]}) from error
     _assign(org, fields)
     _require_visible(actor, org.building, "building")
     org.full_clean()

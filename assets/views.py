@@ -12,8 +12,15 @@ from rest_framework.response import Response
 from assets import filters, selectors, services
 from assets.models import Building, House, KeySite, KeySiteCategory, Organization, Person, PersonTag, Residence
 from assets.serializers import (
-    BuildingDetailSerializer, BuildingSerializer, HouseWithResidentsSerializer, KeySiteCategorySerializer,
-    KeySiteSerializer, MoveOutSerializer, OrganizationSerializer, PersonSerializer, PersonTagSerializer,
+    BuildingDetailSerializer,
+    BuildingSerializer,
+    HouseWithResidentsSerializer,
+    KeySiteCategorySerializer,
+    KeySiteSerializer,
+    MoveOutSerializer,
+    OrganizationSerializer,
+    PersonSerializer,
+    PersonTagSerializer,
     ResidenceSerializer,
 )
 from gis_core.api import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin

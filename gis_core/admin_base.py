@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.personal_data import MASKS, may_see_personal_data, record_read
+from gis_core.personal_data import MASKS, may_see_personal_data, record_area_id, record_read
 from gis_core.scoping import scope_queryset
 
 
@@ -73,7 +74,8 @@ class ScopedAdmin(GISModelAdmin):
 
 class PersonalFieldsAdminMixin:
     """Personal fields (the model's ``personal_fields``) are left out of forms and shown
-    masked for roles that may not see them; for the others every opened record is logged."""
+    masked, in one read-only line, for roles that may not see them; for the others every
+    opened record is logged."""
 
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])
@@ -84,36 +86,29 @@ class PersonalFieldsAdminMixin:
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not may_see_personal_data(request.user):
-            fields += [f"masked_{f}" for f in self.model.personal_fields]
+            fields.append("masked_personal_data")
         return fields
 
     def get_fields(self, request, obj=None):
-        fields = [f for f in super().get_fields(request, obj) if not str(f).startswith("masked_")]
+        fields = [f for f in super().get_fields(request, obj) if f != "masked_personal_data"]
         if not may_see_personal_data(request.user):
-            fields = [f for f in fields if f not in self.model.personal_fields]
-            fields += [f"masked_{f}" for f in self.model.personal_fields]
+            fields = [f for f in fields if f not in self.model.personal_fields] + ["masked_personal_data"]
         return fields
+
+    @admin.display(description=_("personal data (masked)"))
+    def masked_personal_data(self, obj):
+        return format_html_join("", "<div>{}: {}</div>", (
+            (self.model._meta.get_field(field).verbose_name, MASKS[kind](str(value)))
+            for field, kind in self.model.personal_fields.items() if (value := getattr(obj, field, None))
+        )) or "-"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None and may_see_personal_data(request.user):
             for field in self.model.personal_fields:
                 if getattr(obj, field, None):
-                    record_read(request, obj, field, area_id=getattr(obj, "area_id", None))
+                    record_read(request, obj, field, area_id=record_area_id(obj))
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def __getattr__(self, name):
-        # masked_<field> readonly displays
-        if name.startswith("masked_") and name[7:] in getattr(self.model, "personal_fields", {}):
-            field, kind = name[7:], self.model.personal_fields[name[7:]]
-
-            def display(obj):
-                value = getattr(obj, field, None)
-                return MASKS[kind](str(value)) if value else "-"
-
-            display.short_description = self.model._meta.get_field(field).verbose_name
-            return display
-        raise AttributeError(name)
 
 
 class ServiceAdmin(ScopedAdmin):

@@ -7,18 +7,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework_gis.filters import InBBoxFilter
 
-from gis_core.personal_data import MASKS, may_see_personal_data, reveal
+from gis_core.personal_data import record_area_id, reveal
 from gis_core.scoping import scope_queryset
-
 
 # Filters of every GeoJSON list: fields, ?search=, ?ordering=, ?in_bbox=minx,miny,maxx,maxy
 GEO_FILTERS = [DjangoFilterBackend, SearchFilter, OrderingFilter, InBBoxFilter]
@@ -62,7 +61,7 @@ class PersonalDataSerializerMixin:
         data = super().to_representation(instance)
         request = self.context.get("request")
         props = data.get("properties", data) if isinstance(data, dict) else data
-        area_id = getattr(instance, "area_id", None) or getattr(instance, "current_area_id", None)
+        area_id = record_area_id(instance)
         for field, kind in getattr(instance, "personal_fields", {}).items():
             if props.get(field):
                 props[field] = reveal(request, instance, field, props[field], kind=kind, area_id=area_id)
@@ -89,7 +88,3 @@ class HistoryActionMixin:
         obj = self.get_object()
         return Response(HistoryEntrySerializer(record_history(obj=obj, request=request), many=True).data)
 
-
-def masked_value(request, field_kind: str, value):
-    """For places that show a personal value without an object to attach the read to."""
-    return value if may_see_personal_data(getattr(request, "user", None)) else MASKS[field_kind](value)

@@ -70,6 +70,12 @@ def reveal(request, obj: models.Model, field_name: str, value: str, *, kind: str
     return value
 
 
+def record_area_id(obj: models.Model) -> int | None:
+    """The area a record belongs to, for the log: its own (buildings, places) or the one
+    annotated by the query (a person's current cell)."""
+    return getattr(obj, "area_id", None) or getattr(obj, "current_area_id", None)
+
+
 def record_read(request, obj: models.Model, field_name: str, *, area_id: int | None = None) -> None:
     """Note that the request read ``field_name`` of ``obj`` unmasked."""
     reads = _django_request(request).__dict__.setdefault("_personal_reads", _Reads())

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 UNRESTRICTED = None
 
 
-def user_area_prefixes(user: "User") -> list[str] | None:
+def user_area_prefixes(user: User) -> list[str] | None:
     """Code prefixes of the user's areas; None means unrestricted (a superuser with no
     areas: the system operator). Cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
@@ -44,7 +44,7 @@ def code_prefix_q(prefixes: list[str], field: str = "code") -> Q:
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in prefixes))
 
 
-def areas_for_user(user: "User") -> models.QuerySet:
+def areas_for_user(user: User) -> models.QuerySet:
     """Every area in the user's areas' subtrees (their own areas included)."""
     Area = apps.get_model("gis_core", "Area")
     prefixes = user_area_prefixes(user)
@@ -66,7 +66,7 @@ def _is_multivalued(model: type[models.Model], lookup: str) -> bool:
     return False
 
 
-def scope_queryset(qs: models.QuerySet, user: "User") -> models.QuerySet:
+def scope_queryset(qs: models.QuerySet, user: User) -> models.QuerySet:
     prefixes = user_area_prefixes(user)
     if prefixes is UNRESTRICTED:
         return qs
@@ -81,12 +81,12 @@ def scope_queryset(qs: models.QuerySet, user: "User") -> models.QuerySet:
     return qs.filter(**in_scope)
 
 
-def is_area_in_scope(user: "User", area_id: int | None) -> bool:
+def is_area_in_scope(user: User, area_id: int | None) -> bool:
     if user_area_prefixes(user) is UNRESTRICTED:
         return True
     return area_id is not None and areas_for_user(user).filter(pk=area_id).exists()
 
 
 class ScopedQuerySet(models.QuerySet):
-    def for_user(self, user: "User") -> "ScopedQuerySet":
+    def for_user(self, user: User) -> ScopedQuerySet:
         return scope_queryset(self, user)

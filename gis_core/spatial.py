@@ -9,14 +9,13 @@ recomputes the affected rows of every such model in one UPDATE each.
 """
 from __future__ import annotations
 
+import pgtrigger
 from django.apps import apps
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import CharField, Func
 from django.utils.translation import gettext as _
-
-import pgtrigger
 
 WGS84 = 4326
 

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from gis_core import services
 from gis_core.api import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
-from gis_core.pagination import GeoPagination
 from gis_core.filters import AreaFilter, PersonalDataAccessFilter
 from gis_core.models import Area, PersonalDataAccess
+from gis_core.pagination import GeoPagination
 from gis_core.roles import AUDIT_ROLES, ROLE_HELP
 from gis_core.scoping import UNRESTRICTED, user_area_prefixes
 from gis_core.serializers import AreaSerializer, MeSerializer, PersonalDataAccessSerializer

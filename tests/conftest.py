@@ -19,8 +19,8 @@ from django.contrib.gis.geos import MultiPolygon, Polygon
 from rest_framework.test import APIClient
 
 from assets import services as assets_services
-from assets.identity import id_check_char
 from assets.defaults import defaults_load
+from assets.identity import id_check_char
 from assets.models import Building, House, KeySiteCategory, Person, PersonTag
 from gis_core import services
 from gis_core.models import Area, AreaLevel, Role, User

@@ -89,4 +89,6 @@ def test_admin_pages_mask_and_log_the_same_way(world, client):
     client.force_login(world.users["leader_a"])
     page = client.get(f"/admin/assets/person/{person.pk}/change/").content.decode()
     assert person.id_number in page
-    assert PersonalDataAccess.objects.get().channel == f"GET /admin/assets/person/{person.pk}/change/"
+    entry = PersonalDataAccess.objects.get()
+    assert entry.channel == f"GET /admin/assets/person/{person.pk}/change/"
+    assert entry.area == world.areas["A"]
