@@ -1,0 +1,58 @@
+"""The synthetic demo district (盘龙区, Kunming): constants shared by the generator
+(``geography``, ``population``), the loader, ``manage.py seed_demo`` and
+``manage.py demo_banner``.
+
+Everything is generated from a seed, so the same ``--seed`` and ``--people`` always give
+the same district: same boundaries, footprints, names and ID numbers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+DEMO_PASSWORD = "demo2026"
+DEFAULT_SEED = 2026
+DEFAULT_PEOPLE = 20_000
+
+# The day the synthetic population is "as of": ages, move-in dates and birth dates are
+# computed from it rather than from today, so a seed gives the same rows whatever the day.
+REFERENCE_DATE = dt.date(2026, 1, 1)
+
+DISTRICT_CODE = "530103000000"  # 盘龙区 (GB/T 2260 530103)
+DISTRICT_NAME = "盘龙区"
+FIRST_STREET = "530103001000"
+FIRST_COMMUNITY = "530103001001"
+FIRST_CELL = "530103001001001"
+
+
+class DemoUser(NamedTuple):
+    username: str
+    role: str  # gis_core.models.Role value
+    area_code: str
+    name: str
+
+
+# One login per role. The grid leader *is* the leader of the first cell (no separate
+# gl_… account is made for that cell).
+DEMO_USERS: list[DemoUser] = [
+    DemoUser("admin", "district_admin", DISTRICT_CODE, "张建国"),
+    DemoUser("street", "street_official", FIRST_STREET, "李春华"),
+    DemoUser("community", "community_worker", FIRST_COMMUNITY, "王丽芳"),
+    DemoUser("gridleader", "grid_leader", FIRST_CELL, "杨志明"),
+    DemoUser("dispatcher", "dispatcher", DISTRICT_CODE, "陈静"),
+    DemoUser("handler", "department_handler", DISTRICT_CODE, "刘洋"),
+]
+DEMO_SUPERUSERS = frozenset({"admin"})
+
+# Usernames of the generated grid leaders: this prefix + the cell code.
+GRID_LEADER_PREFIX = "gl_"
+
+
+def rng_for(seed: int, topic: str):
+    """An independent random stream per topic ("district", "buildings", "people", …), so
+    changing how one thing is generated does not reshuffle everything else."""
+    import zlib
+
+    import numpy as np
+
+    return np.random.default_rng([seed, zlib.crc32(topic.encode())])

@@ -1,0 +1,72 @@
+"""manage.py demo_banner: where the platform runs and how to sign in to the demo (`make run`)."""
+from __future__ import annotations
+
+import unicodedata
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
+from django.utils import translation
+
+from assets.demo import DEMO_PASSWORD, DEMO_USERS, GRID_LEADER_PREFIX
+from gis_core.models import Role, User
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+class Command(BaseCommand):
+    help = "Print the site, admin and API addresses and the demo logins (from DEMO_USERS and the database)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+
+    def handle(self, *args, port: int, host: str, **options) -> None:
+        base = f"http://{host}:{port}/"
+        self.stdout.write(self.style.SUCCESS("Grid management platform"))
+        for label, path in (("site", ""), ("admin", "admin/"), ("API", "api/v1/"), ("API docs", "api/docs/")):
+            self.stdout.write(f"  {label:<9} {base}{path}")
+        self.stdout.write("")
+        with translation.override(settings.LANGUAGE_CODE):
+            try:
+                rows, leaders = self._logins()
+            except DatabaseError as error:
+                self.stdout.write(f"Demo logins unavailable (database: {error}).")
+                return
+        if not rows:
+            self.stdout.write("No demo logins in the database: load the demo with `manage.py seed_demo`.")
+            return
+        self.stdout.write("Demo logins:")
+        for line in _table([("username", "role", "area", "password"), *rows]):
+            self.stdout.write(line)
+        if leaders:
+            self.stdout.write(f"  (+ {leaders} grid leaders {GRID_LEADER_PREFIX}<cell code>, without a password)")
+
+    def _logins(self) -> tuple[list[tuple[str, ...]], int]:
+        """One row per demo user present in the database; an account that was not made by
+        the demo (another role) is flagged instead of showing the demo password."""
+        users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
+                 .prefetch_related("areas")}
+        rows = []
+        for demo in DEMO_USERS:
+            user = users.get(demo.username)
+            if user is None:
+                continue
+            areas = ", ".join(a.name for a in user.areas.all()) or "—"
+            role = str(Role(user.role).label) if user.role else "—"
+            password = DEMO_PASSWORD if user.role == demo.role else "(existing account)"
+            rows.append((user.username, role, areas, password))
+        leaders = User.objects.filter(username__startswith=GRID_LEADER_PREFIX, role=Role.GRID_LEADER).count()
+        return rows, leaders

@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""Benchmark: load the demo district with N people (default 1,000,000) into a scratch
+database and report wall time, rows per table and rows per second.
+
+    .venv/bin/python bench/seed.py [--people 1000000] [--seed 2026] [--drop]
+
+The database ``grid_bench`` on the embedded cluster (var/services.json) is dropped,
+created and migrated first; it is kept afterwards for other benchmarks unless --drop.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gis_core.devstack import embedded
+
+DATABASE = "grid_bench"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--drop", action="store_true", help=f"drop {DATABASE} afterwards")
+    return parser.parse_args()
+
+
+def database_recreate() -> str:
+    """A fresh grid_bench; its URL. Django must not be set up yet: settings read
+    DATABASE_URL when they are imported."""
+    if not embedded.SERVICES_FILE.exists():
+        sys.exit("var/services.json is missing: start the embedded services first "
+                 "(python3 -m gis_core.devstack.embedded up)")
+    embedded.drop_database(DATABASE)
+    return embedded.create_database(DATABASE)
+
+
+def table_counts(tables: list[str]) -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def main() -> None:
+    args = parse_args()
+    os.environ["DATABASE_URL"] = database_recreate()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from assets.demo.loader import COPIED_MODELS
+
+    print(f"database {DATABASE}: migrating …", flush=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    tables = ["gis_core_area", "gis_core_user", *(m._meta.db_table for m in COPIED_MODELS)]
+    before = table_counts(tables)
+
+    print(f"seed_demo --people {args.people:,} --seed {args.seed}", flush=True)
+    summary = io.StringIO()
+    started = time.perf_counter()
+    call_command("seed_demo", people=args.people, seed=args.seed, replace=True, stdout=summary)
+    elapsed = time.perf_counter() - started
+
+    after = table_counts(tables)
+    inserted = {t: after[t] - before[t] for t in tables}
+    total = sum(inserted.values())
+    print()
+    print(summary.getvalue().rstrip())
+    print()
+    print(f"{'table':<26}{'rows inserted':>15}")
+    for table, rows in inserted.items():
+        print(f"{table:<26}{rows:>15,}")
+    print(f"{'total':<26}{total:>15,}")
+    print()
+    print(f"wall time        {elapsed:10.1f} s   (seed_demo: generation + load + ANALYZE)")
+    print(f"throughput       {total / elapsed:10,.0f} rows/s")
+    if args.drop:
+        from django.db import connections
+
+        connections.close_all()
+        embedded.drop_database(DATABASE)
+        print(f"dropped {DATABASE}")
+    else:
+        print(f"kept database {DATABASE} for later benchmarks (--drop removes it)")
+
+
+if __name__ == "__main__":
+    main()
