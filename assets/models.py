@@ -245,7 +245,8 @@ class Residence(Timestamped):
         verbose_name_plural = _("residences")
         ordering = ["-moved_in", "id"]
         indexes = [models.Index(fields=["house"], condition=Q(moved_out__isnull=True),
-                                name="residence_current_house_idx")]
+                                name="residence_current_house_idx"),
+                   models.Index(F("moved_in").desc(), "id", name="residence_ordering_idx")]
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(is_primary=True, moved_out__isnull=True),
                                     name="residence_one_primary",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 if TYPE_CHECKING:
     from gis_core.models import User
@@ -55,18 +55,22 @@ def areas_for_user(user: User) -> models.QuerySet:
     return Area.objects.filter(code_prefix_q(prefixes))
 
 
-def _is_multivalued(model: type[models.Model], lookup: str) -> bool:
-    """Whether following ``lookup`` from ``model`` crosses a one-to-many or many-to-many
-    relation (then filtering directly would duplicate rows)."""
-    for name in lookup.split("__"):
-        field = model._meta.get_field(name)
-        if field.one_to_many or field.many_to_many:
-            return True
-        model = field.related_model
-    return False
+def _scope_filter(model: type[models.Model], lookup: str, subtree: models.QuerySet) -> Q:
+    """``lookup`` in ``subtree`` as a filter on ``model``. When the path crosses a
+    one-to-many relation first (a person → residences → …), it filters through that table
+    directly — ``pk IN (SELECT person_id FROM residence … )`` — which neither duplicates
+    rows nor joins the model to itself."""
+    first, _, rest = lookup.partition("__")
+    field = model._meta.get_field(first)
+    if field.one_to_many and rest:
+        related = field.related_model._base_manager.filter(**{f"{rest}__in": subtree})
+        return Q(pk__in=related.values(field.field.attname))
+    if field.one_to_many or field.many_to_many:
+        return Q(pk__in=model._base_manager.filter(**{f"{lookup}__in": subtree}).values("pk"))
+    return Q(**{f"{lookup}__in": subtree})
 
 
-def scope_queryset(qs: models.QuerySet, user: User) -> models.QuerySet:
+def scope_queryset(qs: models.QuerySet, user: "User") -> models.QuerySet:
     prefixes = user_area_prefixes(user)
     if prefixes is UNRESTRICTED:
         return qs
@@ -75,10 +79,7 @@ def scope_queryset(qs: models.QuerySet, user: User) -> models.QuerySet:
     lookup = qs.model.scope_lookup
     if lookup == "":
         return qs.filter(code_prefix_q(prefixes))
-    in_scope = {f"{lookup}__in": areas_for_user(user).values("pk")}
-    if _is_multivalued(qs.model, lookup):
-        return qs.filter(Exists(qs.model._base_manager.filter(pk=OuterRef("pk"), **in_scope)))
-    return qs.filter(**in_scope)
+    return qs.filter(_scope_filter(qs.model, lookup, areas_for_user(user).values("pk")))
 
 
 def is_area_in_scope(user: User, area_id: int | None) -> bool:

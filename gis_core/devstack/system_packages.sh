@@ -8,7 +8,7 @@ PACKAGES=(
   libgdal32 libgeos-c1v5 libproj25 gdal-bin                   # GeoDjango's C libraries, ogr2ogr
   mosquitto mosquitto-clients                                 # MQTT broker and CLI clients
   gettext                                                     # msgfmt for compilemessages
-  chromium                                                    # headless browser for page tests
+  chromium fonts-wqy-zenhei                                   # headless browser for page tests, CJK glyphs
   python3-venv
 )
 
