@@ -286,9 +286,13 @@ def status() -> None:
 
 def reset() -> None:
     down()
-    link = VAR / "pg"
-    if link.is_symlink():
-        shutil.rmtree(link.resolve(), ignore_errors=True)
+    for name in ("pg", "mosquitto"):
+        link = VAR / name
+        if link.is_symlink():  # kept outside the checkout (see service_dir)
+            target = link.resolve()
+            shutil.rmtree(target, ignore_errors=True)
+            if target.parent.name.startswith("gridgis-") and not any(target.parent.iterdir()):
+                target.parent.rmdir()
     shutil.rmtree(VAR, ignore_errors=True)
     log("var/ wiped")
 
