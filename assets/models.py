@@ -7,8 +7,8 @@ database (gis_core.spatial); a house's area is its building's, a person's their 
 from __future__ import annotations
 
 from django.contrib.gis.db import models
-from django.contrib.gis.db.models.functions import IsValid
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.gis.db.models.functions import IsValid, PointOnSurface
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -54,7 +54,7 @@ class BuildingCategory(models.TextChoices):
     OTHER = "other", _("other")
 
 
-@track_history
+@track_history(exclude=("anchor", "resident_count"))
 class Building(Timestamped):
     """A building (楼栋) drawn on the map."""
 
@@ -68,6 +68,11 @@ class Building(Timestamped):
     is_key = models.BooleanField(_("key building"), default=False,
                                  help_text=_("Shown distinctively on maps (hospitals, schools, key-management buildings)."))
     area = _derived_area_field()
+    # A point on the footprint, for heatmaps and point symbols (a generated column).
+    anchor = models.GeneratedField(expression=PointOnSurface("footprint"),
+                                   output_field=models.PointField(srid=4326), db_persist=True)
+    # Current residents, kept by triggers on residences (assets/sql/0005_resident_count.sql).
+    resident_count = models.PositiveIntegerField(_("residents"), default=0, db_default=0, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "area"
@@ -78,6 +83,7 @@ class Building(Timestamped):
         verbose_name_plural = _("buildings")
         ordering = ["id"]
         indexes = [
+            GistIndex(fields=["anchor"], name="building_anchor_gist"),
             _trigram_index("name", "building_name_trgm"),
             _trigram_index("address", "building_address_trgm"),
         ]

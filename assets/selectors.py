@@ -38,14 +38,9 @@ def cell_people(cell: Area) -> QuerySet[Person]:
 
 
 def buildings_with_counts(qs: QuerySet[Building]) -> QuerySet[Building]:
-    """Annotate ``house_count`` and ``resident_count`` (current residents)."""
+    """Annotate ``house_count`` (``resident_count`` is a column kept by the database)."""
     houses = House.objects.filter(building=OuterRef("pk")).order_by().values("building")
-    residents = (Residence.objects.filter(house__building=OuterRef("pk"), moved_out__isnull=True)
-                 .order_by().values("house__building"))
-    return qs.annotate(
-        house_count=Subquery(houses.annotate(n=Count("pk")).values("n")),
-        resident_count=Subquery(residents.annotate(n=Count("person_id", distinct=True)).values("n")),
-    )
+    return qs.annotate(house_count=Subquery(houses.annotate(n=Count("pk")).values("n")))
 
 
 def _current_residents() -> Prefetch:

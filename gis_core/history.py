@@ -7,11 +7,16 @@ the one before it: the diff of an update is exactly the fields it changed, old a
 import pghistory
 
 
-def track_history(model):
-    """Class decorator: keep every insert, update and delete of ``model``. Trackers hold
-    per-model state, so each model gets its own."""
-    return pghistory.track(
-        pghistory.InsertEvent("snapshot"),
-        pghistory.UpdateEvent("snapshot"),
-        pghistory.DeleteEvent("delete"),
-    )(model)
+def track_history(model=None, *, exclude: tuple[str, ...] = ()):
+    """Class decorator: keep every insert, update and delete of ``model``. ``exclude``:
+    derived columns (counters, generated columns) whose changes are not edits. Trackers
+    hold per-model state, so each model gets its own."""
+    def decorate(model):
+        return pghistory.track(
+            pghistory.InsertEvent("snapshot"),
+            pghistory.UpdateEvent("snapshot"),
+            pghistory.DeleteEvent("delete"),
+            exclude=list(exclude) or None,
+        )(model)
+
+    return decorate(model) if model is not None else decorate

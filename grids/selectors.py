@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from assets.models import Building, House, Residence
+from assets.models import Building, House
 from gis_core.models import Role, User
 from grids.models import GridCell
 
@@ -26,8 +26,9 @@ def cells_with_leaders_and_counts(qs: QuerySet[GridCell]) -> QuerySet[GridCell]:
         leaders=Subquery(leaders),
         building_count=_count(Building.objects.filter(area=OuterRef("pk")), "area"),
         house_count=_count(House.objects.filter(building__area=OuterRef("pk")), "building__area"),
-        people_count=_count(Residence.objects.filter(house__building__area=OuterRef("pk"), moved_out__isnull=True,
-                                                     is_primary=True), "house__building__area"),
+        people_count=Coalesce(Subquery(
+            Building.objects.filter(area=OuterRef("pk")).order_by().values("area")
+            .annotate(n=Sum("resident_count")).values("n"), output_field=IntegerField()), Value(0)),
     )
 
 
