@@ -69,3 +69,15 @@ ROLE_HELP = {
     Role.DISPATCHER: _("answers emergency alerts and dispatches cases"),
     Role.DEPARTMENT_HANDLER: _("handles the cases sent to their department"),
 }
+
+
+def role_allows(user, permission: str) -> bool:
+    """Whether the user's role grants ``permission`` ("app.action_model"), straight from
+    ROLE_PERMISSIONS: no query (the hot path of map tiles). Superusers may everything."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    app_label, codename = permission.split(".")
+    action, _sep, model = codename.partition("_")
+    return action in ROLE_PERMISSIONS.get(user.role, {}).get(f"{app_label}.{model}", ())

@@ -67,7 +67,8 @@ class World:
 
     def client(self, user_key: str) -> APIClient:
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        client.force_authenticate(self.users[user_key])
+        client.force_authenticate(self.users[user_key])  # DRF views
+        client.force_login(self.users[user_key])  # plain Django views (tiles, pages)
         return client
 
 

@@ -129,6 +129,8 @@ def pg_up(state: dict) -> None:
                 "shared_buffers = 512MB\nwork_mem = 32MB\nmaintenance_work_mem = 512MB\n"
                 "max_wal_size = 4GB\nrandom_page_cost = 1.1\n"
                 "max_connections = 200\n"
+                "# JIT compiles for tens of ms; this workload is many short queries\n"
+                "jit = off\n"
             )
     paths["run"].mkdir(exist_ok=True)
     if IS_ROOT:

@@ -1,0 +1,128 @@
+"""Rendering vector tiles in PostGIS, and the version-checked tile cache.
+
+One statement renders a tile: the layer's queryset — scoped to the user and filtered to
+the tile with ``geometry && envelope`` (a GiST index scan) — wrapped in
+``ST_AsMVT(ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(z, x, y), 4096, 64))``.
+The same statement reads the tile's current version, so the cached copy is labelled with
+the version of the snapshot it was drawn from (tiles/models.py).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import F, QuerySet
+
+from gis_core.scoping import UNRESTRICTED, scope_queryset, user_area_prefixes
+from tiles.layers import TileLayer
+from tiles.tilemath import tile_envelope_4326
+
+EXTENT = 4096
+BUFFER = 64
+
+
+@dataclass(frozen=True)
+class Tile:
+    data: bytes
+    etag: str
+    cached: bool  # served from the cache
+
+
+def scope_key(user) -> str | None:
+    """Users with the same areas see the same tiles and share cached copies. None: the
+    user sees nothing."""
+    prefixes = user_area_prefixes(user)
+    if prefixes is UNRESTRICTED:
+        return "*"
+    if not prefixes:
+        return None
+    key = ",".join(sorted(prefixes))
+    return key if len(key) <= 200 else "sha1:" + hashlib.sha1(key.encode()).hexdigest()
+
+
+def tile_queryset(layer: TileLayer, user, z: int, x: int, y: int) -> QuerySet:
+    """The rows of a tile: id, geometry and the zoom's attributes, scoped to the user."""
+    qs = scope_queryset(layer.queryset(), user)
+    envelope = tile_envelope_4326(z, x, y, margin=BUFFER / EXTENT)
+    qs = qs.filter(**{f"{layer.geometry}__bboverlaps": envelope})
+    attributes = {f"a_{name}": F(expr) if isinstance(expr, str) else expr
+                  for name, expr in layer.attributes_at(z).items()}
+    return qs.order_by().values(mvt_id=F("pk"), mvt_geom=F(layer.geometry), **attributes)
+
+
+def tile_sql(layer: TileLayer, user, z: int, x: int, y: int) -> tuple[str, list]:
+    """SQL returning (current version, MVT bytes) of one tile."""
+    inner, inner_params = tile_queryset(layer, user, z, x, y).query.sql_with_params()
+    columns = "".join(f', q."a_{name}" AS "{name}"' for name in layer.attributes_at(z))
+    sql = f"""
+        SELECT
+            (SELECT COALESCE(max(version), 0) FROM tiles_tileversion
+             WHERE layer = %s AND z = %s AND x = %s AND y = %s),
+            (SELECT ST_AsMVT(t.*, %s, {EXTENT}, 'geom', 'id') FROM (
+                SELECT q.mvt_id AS id{columns},
+                       ST_AsMVTGeom(ST_Transform(q.mvt_geom, 3857), ST_TileEnvelope(%s, %s, %s),
+                                    {EXTENT}, {BUFFER}, true) AS geom
+                FROM ({inner}) q
+             ) t WHERE t.geom IS NOT NULL)
+    """
+    return sql, [layer.name, z, x, y, layer.name, z, x, y, *inner_params]
+
+
+def _etag(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def cached_tile(layer: TileLayer, scope: str, z: int, x: int, y: int) -> Tile | None:
+    age = f"AND c.created_at > now() - interval '{int(layer.cache_seconds)} seconds'" if layer.cache_seconds else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT c.data, c.etag FROM tiles_tilecache c
+            WHERE c.layer = %s AND c.z = %s AND c.x = %s AND c.y = %s AND c.scope = %s {age}
+              AND c.version = COALESCE((SELECT v.version FROM tiles_tileversion v
+                                        WHERE v.layer = c.layer AND v.z = c.z AND v.x = c.x AND v.y = c.y), 0)
+            """,
+            [layer.name, z, x, y, scope],
+        )
+        row = cursor.fetchone()
+    return Tile(bytes(row[0]), row[1], cached=True) if row else None
+
+
+def render_tile(layer: TileLayer, user, z: int, x: int, y: int) -> tuple[int, Tile]:
+    """(version, tile) freshly drawn from the database."""
+    sql, params = tile_sql(layer, user, z, x, y)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        version, data = cursor.fetchone()
+    data = bytes(data or b"")
+    return version, Tile(data, _etag(data), cached=False)
+
+
+def store_tile(layer: TileLayer, scope: str, z: int, x: int, y: int, version: int, tile: Tile) -> None:
+    """Keep the tile unless a newer version is cached already."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO tiles_tilecache AS c (layer, z, x, y, scope, version, etag, data, created_at)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, now())
+            ON CONFLICT (layer, z, x, y, scope) DO UPDATE
+                SET version = EXCLUDED.version, etag = EXCLUDED.etag, data = EXCLUDED.data, created_at = now()
+                WHERE c.version <= EXCLUDED.version
+            """,
+            [layer.name, z, x, y, scope, version, tile.etag, tile.data],
+        )
+
+
+def tile_get(layer: TileLayer, user, z: int, x: int, y: int) -> Tile:
+    """The tile for this user: from the cache when valid, else drawn (and cached unless
+    the layer is live)."""
+    scope = scope_key(user)
+    if scope is None:
+        return Tile(b"", _etag(b""), cached=False)
+    if layer.cached and (hit := cached_tile(layer, scope, z, x, y)):
+        return hit
+    version, tile = render_tile(layer, user, z, x, y)
+    if layer.cached:
+        store_tile(layer, scope, z, x, y, version, tile)
+    return tile

@@ -1,0 +1,89 @@
+"""Vector tiles, TileJSON and the list of layers (plain Django views: the tile path is hot)."""
+from __future__ import annotations
+
+from django.contrib.gis.db.models import Extent
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gis_core.scoping import areas_for_user
+from tiles.auth import refuse, tile_user
+from tiles.layers import TileLayer, all_layers, layer_for
+from tiles.mvt import tile_get
+from tiles.tilemath import tile_valid
+
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+def _layer(name: str) -> TileLayer:
+    layer = layer_for(name)
+    if layer is None:
+        raise Http404(_("No tile layer named %(name)s.") % {"name": name})
+    return layer
+
+
+def _cache_control(layer: TileLayer) -> str:
+    # Tiles differ per user (scope): private. Cached layers revalidate with the ETag on
+    # every use, so an edit shows at once; live layers are never stored.
+    return "private, no-cache" if layer.cached else "no-store"
+
+
+@require_GET
+def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
+    tile_layer = _layer(layer)
+    if denied := refuse(request, tile_layer.permission):
+        return denied
+    if not tile_valid(z, x, y):
+        return JsonResponse({"tile": [_("No tile %(z)s/%(x)s/%(y)s.") % {"z": z, "x": x, "y": y}]}, status=400)
+    headers = {"Cache-Control": _cache_control(tile_layer), "Vary": "Cookie, Authorization"}
+    if not tile_layer.minzoom <= z <= tile_layer.maxzoom:
+        return HttpResponse(status=204, headers=headers)
+    result = tile_get(tile_layer, request.user, z, x, y)
+    headers["ETag"] = f'"{result.etag}"'
+    if request.headers.get("If-None-Match") == headers["ETag"]:
+        return HttpResponse(status=304, headers=headers)
+    if not result.data:
+        return HttpResponse(status=204, headers=headers)
+    return HttpResponse(result.data, content_type=MVT_TYPE, headers=headers)
+
+
+def _user_bounds(user) -> list[float] | None:
+    extent = areas_for_user(user).aggregate(e=Extent("boundary"))["e"]
+    return [round(v, 6) for v in extent] if extent else None
+
+
+def _tilejson(request: HttpRequest, layer: TileLayer, bounds: list[float] | None) -> dict:
+    template = request.build_absolute_uri(f"/tiles/{layer.name}/") + "{z}/{x}/{y}.pbf"
+    document = {
+        "tilejson": "3.0.0", "name": str(layer.title), "description": str(layer.description),
+        "scheme": "xyz", "tiles": [template], "minzoom": layer.minzoom, "maxzoom": layer.maxzoom,
+        "vector_layers": [{"id": layer.name, "description": str(layer.description), "minzoom": layer.minzoom,
+                           "maxzoom": layer.maxzoom, "fields": layer.fields()}],
+    }
+    if bounds:
+        document["bounds"] = bounds
+        document["center"] = [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, layer.minzoom]
+    return document
+
+
+@require_GET
+def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
+    tile_layer = _layer(layer)
+    if denied := refuse(request, tile_layer.permission):
+        return denied
+    return JsonResponse(_tilejson(request, tile_layer, _user_bounds(request.user)))
+
+
+@require_GET
+def index(request: HttpRequest) -> JsonResponse:
+    """The layers this user may read, with their TileJSON."""
+    user = tile_user(request)
+    if user is None:
+        return JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
+    from gis_core.roles import role_allows
+
+    bounds = _user_bounds(user)
+    return JsonResponse({"bounds": bounds, "layers": [
+        {**_tilejson(request, layer, bounds), "id": layer.name, "live": not layer.cached}
+        for layer in all_layers() if role_allows(user, layer.permission)
+    ]})
