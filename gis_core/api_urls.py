@@ -15,4 +15,5 @@ urlpatterns = [
     *router.urls,
     path("", include("grids.urls")),
     path("", include("assets.urls")),
+    path("", include("tiles.api_urls")),
 ]

@@ -16,7 +16,7 @@ from operator import or_
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 if TYPE_CHECKING:
@@ -30,10 +30,17 @@ def user_area_prefixes(user: User) -> list[str] | None:
     areas: the system operator). Cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
         return []
+    from gis_core.models import PREFIX_LENGTH, AreaLevel  # (models import this module)
+
     cached = getattr(user, "_scope_prefixes", False)
     if cached is not False:
         return cached
-    prefixes = [area.prefix for area in user.areas.all()]
+    # Raw SQL: this runs on every request (map tiles above all), where the ORM's own
+    # overhead would cost more than the query.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT a.code, a.level FROM gis_core_area a JOIN gis_core_user_areas ua ON ua.area_id = a.id"
+                       " WHERE ua.user_id = %s", [user.pk])
+        prefixes = [code[: PREFIX_LENGTH[AreaLevel(level)]] for code, level in cursor.fetchall()]
     if not prefixes and user.is_superuser:
         prefixes = UNRESTRICTED
     user._scope_prefixes = prefixes

@@ -192,3 +192,10 @@ LOGGING = {
 # GeoDjango's GDAL only parses SRIDs and geometries we hand it; uploaded files are read by
 # pyogrio (its own, newer GDAL).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Sessions are read on every request (map tiles above all): kept in the cache, written
+# through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# History context (user, URL) only for requests that may write; reads skip the overhead.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

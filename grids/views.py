@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from django.contrib.auth.decorators import login_required
+from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from assets.selectors import cell_people, people_with_current_home
 from assets.serializers import PersonSerializer
@@ -13,6 +18,9 @@ from grids.filters import GridCellFilter
 from grids.models import GridCell
 from grids.selectors import cells_with_leaders_and_counts
 from grids.serializers import GridCellSerializer
+from grids.stats import area_stats
+from gis_core.models import Area
+from gis_core.maps import map_page_config
 
 
 class GridCellViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ReadOnlyModelViewSet):
@@ -40,3 +48,31 @@ class GridCellViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ReadOnlyM
         people = people_with_current_home(scope_queryset(cell_people(cell), request.user))
         page = self.paginate_queryset(people.prefetch_related("tags").order_by("id"))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class AreaStatsView(APIView):
+    """Residents, key groups, buildings, houses and key sites of an area and of each of its
+    sub-areas (drill-down: street → community → cell)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        area = get_object_or_404(scope_queryset(Area.objects.all(), request.user), pk=pk)
+        return Response(area_stats(area=area, user=request.user))
+
+
+@login_required
+def official_console(request):
+    """The street official's console: heatmaps, statistics and drill-down on the map."""
+    top = scope_queryset(Area.objects.all(), request.user).order_by("level", "code").first()
+    config = map_page_config(request, extra={
+        "statsUrl": "/api/v1/area-stats/", "startArea": top.pk if top else None,
+        "consoleLabels": {
+            "residents": _("residents"), "keyGroup": _("key group"), "buildings": _("buildings"),
+            "houses": _("houses"), "keySites": _("key sites"), "heat": _("Heatmap"), "hexagons": _("Hexagons"),
+            "total": _("total"), "subAreas": _("Sub-areas"), "noSubAreas": _("No sub-areas"),
+            "noHeat": _("No heatmap for this choice."),
+        },
+    })
+    return render(request, "grids/official_console.html", {"map_config": config, "start_area": top})

@@ -30,7 +30,7 @@ def expected_tiles(extent, minzoom, maxzoom) -> set[tuple]:
 
 
 def names(tile) -> set[str]:
-    return {f["properties"].get("name") for f in mapbox_vector_tile.decode(tile.data)["buildings"]["features"]}
+    return {f["properties"].get("name") for f in mapbox_vector_tile.decode(tile.mvt)["buildings"]["features"]}
 
 
 def test_a_second_request_is_served_from_the_cache(world, django_assert_max_num_queries):
@@ -88,7 +88,7 @@ def test_moving_people_refreshes_building_and_cell_tiles(world):
                            moved_in=dt.date(2026, 11, 1))
     assert cached_tile(layer, "530103", *here) is None
     assert cached_tile(layer_for("cells"), "530103", *cell_tile) is None
-    (feature,) = mapbox_vector_tile.decode(tile_get(layer, admin, *here).data)["buildings"]["features"]
+    (feature,) = mapbox_vector_tile.decode(tile_get(layer, admin, *here).mvt)["buildings"]["features"]
     assert feature["properties"]["resident_count"] == 2
 
 

@@ -32,6 +32,11 @@ class TileLayer:
     # None: cached until an edit invalidates the tile (tiles/sql); 0: live, never cached;
     # n > 0: cached, and also refreshed after n seconds (for attributes no trigger watches).
     cache_seconds: int | None = None
+    # How map pages draw it: MapLibre style layers without id/source (filled in by the
+    # page), and the legend entries (label, colour).
+    style: list[dict] = field(default_factory=list)
+    legend: list[tuple[Promise | str, str]] = field(default_factory=list)
+    visible: bool = True  # shown when a map page opens
 
     @property
     def cached(self) -> bool:
@@ -98,39 +103,82 @@ def _model(label: str) -> Callable[[], QuerySet]:
 AREA_ATTRIBUTES: Attributes = {"code": "code", "name": "name", "level": "level"}
 
 
+def _outline(color: str, width: float, dash: list | None = None) -> list[dict]:
+    paint = {"line-color": color, "line-width": width}
+    if dash:
+        paint["line-dasharray"] = dash
+    return [{"type": "line", "paint": paint}]
+
+
+def _match(attribute: str, colors: dict[str, str], default: str) -> list:
+    """A MapLibre ``match`` expression: attribute value → colour."""
+    return ["match", ["get", attribute], *[v for pair in colors.items() for v in pair], default]
+
+
+BUILDING_COLORS = {
+    "residential": "#f2c57c", "office": "#8fb9e8", "school": "#66c2a5", "hospital": "#e41a1c",
+    "shop": "#fdb462", "factory": "#b3b3b3", "government": "#9e7ec0", "religious": "#d9b28c", "other": "#cccccc",
+}
+KEY_SITE_COLORS = {
+    "key_place": "#2e86c1", "special_trade": "#7d3c98", "key_part": "#616a6b", "key_facility": "#7b7d7d",
+    "hazardous_goods": "#d68910", "prevention": "#28b463",
+}
+
+
 def register_base_layers() -> None:
     from gis_core.models import AreaLevel
 
-    for level, name, title, minzoom in (
-        (AreaLevel.DISTRICT, "districts", _("Districts"), 6),
-        (AreaLevel.STREET, "streets", _("Streets"), 8),
-        (AreaLevel.COMMUNITY, "communities", _("Communities"), 10),
+    from assets.models import BuildingCategory, KeySiteKind
+
+    for level, name, title, minzoom, color, width in (
+        (AreaLevel.DISTRICT, "districts", _("Districts"), 6, "#5b2c6f", 3),
+        (AreaLevel.STREET, "streets", _("Streets"), 8, "#7d3c98", 2),
+        (AreaLevel.COMMUNITY, "communities", _("Communities"), 10, "#a569bd", 1.5),
     ):
         register_layer(TileLayer(
             name=name, title=title, queryset=_areas(level), geometry="boundary", minzoom=minzoom, maxzoom=16,
             permission="gis_core.view_area", attributes=[(minzoom, AREA_ATTRIBUTES)],
-            description=_("Boundaries of the %(level)s level.") % {"level": AreaLevel(level).label}))
+            description=_("Boundaries of the %(level)s level.") % {"level": AreaLevel(level).label},
+            style=_outline(color, width), legend=[(title, color)]))
     register_layer(TileLayer(
         name="cells", title=_("Grid cells"), queryset=_cells, geometry="boundary", minzoom=11, maxzoom=16,
         permission="grids.view_gridcell", cache_seconds=600,
         attributes=[(11, {**AREA_ATTRIBUTES, "leaders": "leaders", "building_count": "building_count",
                           "house_count": "house_count", "people_count": "people_count"})],
-        description=_("Grid cells with their leaders and counts of buildings, houses and residents.")))
+        description=_("Grid cells with their leaders and counts of buildings, houses and residents."),
+        style=[{"type": "fill", "paint": {"fill-color": "#3873b5", "fill-opacity": 0.04}},
+               *_outline("#3873b5", 1, [3, 2])],
+        legend=[(_("Grid cells"), "#3873b5")]))
     register_layer(TileLayer(
         name="buildings", title=_("Buildings"), queryset=_model("assets.Building"), geometry="footprint",
         minzoom=13, maxzoom=16, permission="assets.view_building",
         attributes=[(13, {"category": "category", "is_key": "is_key", "resident_count": "resident_count"}),
                     (15, {"name": "name", "floors": "floors", "address": "address"})],
-        description=_("Building footprints by use category; key buildings flagged.")))
+        description=_("Building footprints by use category; key buildings flagged."),
+        style=[{"type": "fill", "paint": {"fill-color": _match("category", BUILDING_COLORS, "#cccccc"),
+                                          "fill-opacity": 0.85, "fill-outline-color": "#8a7a5a"}},
+               {"type": "line", "filter": ["==", ["get", "is_key"], True],
+                "paint": {"line-color": "#c0392b", "line-width": 2.5}}],
+        legend=[(BuildingCategory(c).label, color) for c, color in BUILDING_COLORS.items()]
+        + [(_("key building"), "#c0392b")]))
     register_layer(TileLayer(
         name="key-sites", title=_("Key sites and facilities"), queryset=_model("assets.KeySite"),
         geometry="geometry", minzoom=12, maxzoom=16, permission="assets.view_keysite",
         attributes=[(12, {"category": F("category__code"), "kind": F("category__kind"),
                           "risk_level": "risk_level"}),
                     (14, {"name": "name", "category_name": F("category__name")})],
-        description=_("Key places, special trades, key facilities and prevention facilities.")))
+        description=_("Key places, special trades, key facilities and prevention facilities."),
+        style=[{"type": "fill", "filter": ["==", ["geometry-type"], "Polygon"],
+                "paint": {"fill-color": _match("kind", KEY_SITE_COLORS, "#999999"), "fill-opacity": 0.35}},
+               {"type": "circle", "filter": ["==", ["geometry-type"], "Point"],
+                "paint": {"circle-color": _match("kind", KEY_SITE_COLORS, "#999999"), "circle-radius": 4,
+                          "circle-stroke-color": "#ffffff", "circle-stroke-width": 1}}],
+        legend=[(KeySiteKind(k).label, color) for k, color in KEY_SITE_COLORS.items()]))
     register_layer(TileLayer(
         name="organizations", title=_("Organizations"), queryset=_model("assets.Organization"),
         geometry="location", minzoom=14, maxzoom=16, permission="assets.view_organization",
         attributes=[(14, {"kind": "kind", "name": "name"})],
-        description=_("Government bodies, institutions, enterprises and social organizations.")))
+        description=_("Government bodies, institutions, enterprises and social organizations."),
+        style=[{"type": "circle", "paint": {"circle-color": "#1abc9c", "circle-radius": 3.5,
+                                            "circle-stroke-color": "#0e6655", "circle-stroke-width": 1}}],
+        legend=[(_("Organizations"), "#1abc9c")], visible=False))

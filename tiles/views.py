@@ -44,7 +44,11 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
         return HttpResponse(status=304, headers=headers)
     if not result.data:
         return HttpResponse(status=204, headers=headers)
-    return HttpResponse(result.data, content_type=MVT_TYPE, headers=headers)
+    headers["Vary"] += ", Accept-Encoding"
+    if "gzip" in request.headers.get("Accept-Encoding", ""):  # browsers, MapLibre, QGIS, GDAL
+        headers["Content-Encoding"] = "gzip"
+        return HttpResponse(result.data, content_type=MVT_TYPE, headers=headers)
+    return HttpResponse(result.mvt, content_type=MVT_TYPE, headers=headers)
 
 
 def _user_bounds(user) -> list[float] | None:
@@ -84,6 +88,8 @@ def index(request: HttpRequest) -> JsonResponse:
 
     bounds = _user_bounds(user)
     return JsonResponse({"bounds": bounds, "layers": [
-        {**_tilejson(request, layer, bounds), "id": layer.name, "live": not layer.cached}
+        {**_tilejson(request, layer, bounds), "id": layer.name, "title": str(layer.title), "live": not layer.cached,
+         "visible": layer.visible, "style": layer.style,
+         "legend": [[str(label), color] for label, color in layer.legend]}
         for layer in all_layers() if role_allows(user, layer.permission)
     ]})

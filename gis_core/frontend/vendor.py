@@ -13,6 +13,9 @@ TARGET = HERE.parents[1] / "var" / "vendor"
 
 # package -> files (relative to the package) that pages load
 FILES = {
+    "maplibre-gl": ["dist/maplibre-gl.js", "dist/maplibre-gl.css"],
+    "chart.js": ["dist/chart.umd.min.js"],
+    "leaflet": ["dist/leaflet.js", "dist/leaflet.css"],
     "ol": ["dist/ol.js", "ol.css"],
     "swagger-ui-dist": [
         "swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
