@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("gis_core.api_urls")),
     path("tiles/", include("tiles.urls")),
     path("console/", include("grids.console_urls")),
+    path("reports/", include("tiles.report_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
@@ -12,15 +12,17 @@ from rest_framework.views import APIView
 from assets.selectors import cell_people, people_with_current_home
 from assets.serializers import PersonSerializer
 from gis_core.api import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
+from gis_core.maps import map_page_config
+from gis_core.models import Area
 from gis_core.pagination import GeoPagination, Pagination
+from gis_core.roles import role_allows
 from gis_core.scoping import scope_queryset
 from grids.filters import GridCellFilter
 from grids.models import GridCell
 from grids.selectors import cells_with_leaders_and_counts
 from grids.serializers import GridCellSerializer
 from grids.stats import area_stats
-from gis_core.models import Area
-from gis_core.maps import map_page_config
+from tiles.heat import all_metrics
 
 
 class GridCellViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ReadOnlyModelViewSet):
@@ -68,6 +70,9 @@ def official_console(request):
     top = scope_queryset(Area.objects.all(), request.user).order_by("level", "code").first()
     config = map_page_config(request, extra={
         "statsUrl": "/api/v1/area-stats/", "startArea": top.pk if top else None,
+        # Heat metrics besides residents and key groups (incidents, alerts: other apps').
+        "heatMetrics": [{"code": m.code, "title": str(m.title)} for m in all_metrics()
+                        if m.code not in ("people", "tag") and role_allows(request.user, m.permission)],
         "consoleLabels": {
             "residents": _("residents"), "keyGroup": _("key group"), "buildings": _("buildings"),
             "houses": _("houses"), "keySites": _("key sites"), "heat": _("Heatmap"), "hexagons": _("Hexagons"),

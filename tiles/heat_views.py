@@ -29,28 +29,15 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from gis_core.roles import role_allows
 from gis_core.scoping import areas_for_user
 from tiles import heat
+from tiles.auth import tile_user  # session or `Authorization: Token <key>`, as every tile view
 from tiles.tilemath import MAX_ZOOM
 
 CACHE_CONTROL = "private, max-age=60"
 PIXEL_DEFAULT, PIXEL_MIN, PIXEL_MAX = 50.0, 10.0, 1000.0
 DATE_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def tile_user(request: HttpRequest):
-    """The signed-in user (session), else the owner of the ``Authorization: Token <key>``
-    header (DRF's authtoken, as the API), else None."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user
-    scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "token" or not key.strip():
-        return None
-    from rest_framework.authtoken.models import Token
-
-    token = Token.objects.select_related("user").filter(key=key.strip()).first()
-    return token.user if token is not None and token.user.is_active else None
 
 
 def _detail(status: int, message: str) -> JsonResponse:
@@ -145,7 +132,7 @@ def heat_endpoint(view: Callable) -> Callable:
         heat_metric = heat.metric_for(metric)
         if heat_metric is None:
             return _detail(404, _("No heatmap “%(metric)s”.") % {"metric": metric})
-        if not user.has_perm(heat_metric.permission):
+        if not role_allows(user, heat_metric.permission):
             return _detail(403, _("You do not have permission to perform this action."))
         try:
             return view(request, heat_query(request, user, heat_metric), **kwargs)

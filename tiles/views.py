@@ -1,15 +1,19 @@
 """Vector tiles, TileJSON and the list of layers (plain Django views: the tile path is hot)."""
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.gis.db.models import Extent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gis_core.scoping import areas_for_user
+from gis_core.models import Area
+from gis_core.scoping import areas_for_user, scope_queryset
 from tiles.auth import refuse, tile_user
 from tiles.layers import TileLayer, all_layers, layer_for
 from tiles.mvt import tile_get
+from tiles.reports import area_report_html
 from tiles.tilemath import tile_valid
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -93,3 +97,14 @@ def index(request: HttpRequest) -> JsonResponse:
          "legend": [[str(label), color] for label, color in layer.legend]}
         for layer in all_layers() if role_allows(user, layer.permission)
     ]})
+
+
+@require_GET
+@login_required
+def area_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A standalone, printable map of an area (tiles/reports.py); ``?download=1`` saves it."""
+    area = get_object_or_404(scope_queryset(Area.objects.all(), request.user), pk=pk)
+    response = HttpResponse(area_report_html(area=area, user=request.user), content_type="text/html; charset=utf-8")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="report-{area.code}.html"'
+    return response

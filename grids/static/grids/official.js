@@ -73,6 +73,7 @@
       state.children = stats.children;
       state.tags = stats.tags;
       $("area-name").textContent = stats.area.name + " · " + stats.area.level_display;
+      $("area-report").href = "/reports/areas/" + stats.area.id + "/";
       $("breadcrumb").replaceChildren(...state.trail.slice(0, -1).map((area) =>
         element("a", {text: area.name + " ›", onclick: () => open(area.id, true)})));
       const [, tag] = state.metric.split(":");

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from tiles import views
+
+urlpatterns = [path("areas/<int:pk>/", views.area_report, name="area-report")]
