@@ -99,11 +99,10 @@ def main() -> None:
     args = parser.parse_args()
     bench_url = use_bench_database()
 
+    import mapbox_vector_tile
     import psycopg
     from django.db import connection
     from django.test import Client
-
-    import mapbox_vector_tile
 
     from assets.models import Building
     from gis_core.models import User

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_layer_zooms(sender, **kwargs):
-    from tiles.models import TileLayerZoom
     from tiles.layers import all_layers
+    from tiles.models import TileLayerZoom
 
     cached = {layer.name: layer for layer in all_layers() if layer.cached}
     for layer in cached.values():

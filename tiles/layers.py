@@ -126,9 +126,8 @@ KEY_SITE_COLORS = {
 
 
 def register_base_layers() -> None:
-    from gis_core.models import AreaLevel
-
     from assets.models import BuildingCategory, KeySiteKind
+    from gis_core.models import AreaLevel
 
     for level, name, title, minzoom, color, width in (
         (AreaLevel.DISTRICT, "districts", _("Districts"), 6, "#5b2c6f", 3),
