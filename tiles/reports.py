@@ -95,25 +95,26 @@ def _key_sites(fmap: folium.Map, area: Area, user) -> None:
 
 
 def _summary(stats: dict, user) -> str:
+    """The panel over the map: the area's counts and those of its sub-areas."""
     totals = stats["totals"]
     rows = [(_("residents"), totals["people"]), (_("buildings"), totals["buildings"]),
             (_("houses"), totals["houses"]), (_("key sites"), totals["key_sites"])]
     rows += [(t["name"], totals["tags"].get(t["code"], 0)) for t in stats["tags"] if totals["tags"].get(t["code"])]
-    children = "".join(
-        f"<tr><td>{escape(c['name'])}</td><td>{c['people']:,}</td><td>{c['buildings']:,}</td>"
-        f"<td>{c['key_sites']:,}</td></tr>" for c in stats["children"])
+    printed = _("Printed %(when)s by %(who)s") % {"when": localtime(now()).strftime("%Y-%m-%d %H:%M"), "who": user}
+    heading = [_("sub-area"), _("residents"), _("buildings"), _("key sites")]
     ramp = ", ".join(f"{colour} {int(fraction * 100)}%" for fraction, colour, _alpha in RAMP)
-    return f"""
-    <div class="report-panel">
-      <h1>{escape(stats['area']['name'])} <small>{escape(stats['area']['code'])}</small></h1>
-      <p class="meta">{escape(_("Printed %(when)s by %(who)s") % {
-          "when": localtime(now()).strftime("%Y-%m-%d %H:%M"), "who": user})}</p>
-      <table>{"".join(f"<tr><th>{escape(label)}</th><td>{value:,}</td></tr>" for label, value in rows)}</table>
-      {f'''<table class="children"><tr><th>{escape(_("sub-area"))}</th><th>{escape(_("residents"))}</th>
-          <th>{escape(_("buildings"))}</th><th>{escape(_("key sites"))}</th></tr>{children}</table>''' if children else ""}
-      <div class="ramp" style="background: linear-gradient(to right, {ramp})"></div>
-      <small>{escape(_("Residents' density, low to high"))}</small>
-    </div>"""
+    html = [f"<div class=\"report-panel\"><h1>{escape(stats['area']['name'])} <small>{escape(stats['area']['code'])}"
+            f"</small></h1><p class=\"meta\">{escape(printed)}</p><table>"]
+    html += [f"<tr><th>{escape(label)}</th><td>{value:,}</td></tr>" for label, value in rows]
+    html.append("</table>")
+    if stats["children"]:
+        html.append("<table class=\"children\"><tr>" + "".join(f"<th>{escape(h)}</th>" for h in heading) + "</tr>")
+        html += [f"<tr><td>{escape(c['name'])}</td><td>{c['people']:,}</td><td>{c['buildings']:,}</td>"
+                 f"<td>{c['key_sites']:,}</td></tr>" for c in stats["children"]]
+        html.append("</table>")
+    html.append(f"<div class=\"ramp\" style=\"background: linear-gradient(to right, {ramp})\"></div>"
+                f"<small>{escape(_('Residents’ density, low to high'))}</small></div>")
+    return "".join(html)
 
 
 REPORT_CSS = """
