@@ -11,7 +11,7 @@ PORT     ?= 8000
 EMBEDDED := $(PYTHON) -m gis_core.devstack.embedded
 
 .PHONY: run test setup system venv frontend services migrate messages static seed stop reset \
-        bench bench-seed lock shell psql status
+        bench lock shell psql status
 
 ## run: set up, load the demo district if the database is empty, serve on $(PORT)
 run: setup
@@ -57,10 +57,11 @@ static:
 seed: setup
 	$(PY) manage.py seed_demo --replace $(if $(PEOPLE),--people $(PEOPLE))
 
-## bench: every benchmark in bench/ (see README)
-bench: bench-seed
-bench-seed: setup
+## bench: every benchmark in bench/ (see README); the tile and heat benchmarks use the seeded grid_bench
+bench: setup
 	$(PY) bench/seed.py
+	$(PY) bench/tiles.py
+	$(PY) bench/heat.py
 
 stop:
 	@$(EMBEDDED) down
