@@ -8,7 +8,8 @@ from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import IsValid
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import OpClass
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from gis_core.history import track_history
@@ -39,7 +40,7 @@ PREFIX_LENGTH = {
 CODE_LENGTH = {level: (15 if level == AreaLevel.GRID else 12) for level in AreaLevel}
 
 
-@track_history
+@track_history(exclude=("prefix",))
 class Area(models.Model):
     """A district, street, community or grid cell, with its boundary."""
 
@@ -51,6 +52,10 @@ class Area(models.Model):
         on_delete=models.PROTECT, related_name="children",
     )
     boundary = models.MultiPolygonField(_("boundary"), srid=4326)
+    # Leading code digits shared by this area and everything under it (PREFIX_LENGTH).
+    prefix = models.GeneratedField(
+        expression=Substr("code", 1, Case(*[When(level=level, then=Value(n)) for level, n in PREFIX_LENGTH.items()])),
+        output_field=models.CharField(max_length=15), db_persist=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -82,11 +87,6 @@ class Area(models.Model):
         return f"{self.name} ({self.code})"
 
     @property
-    def prefix(self) -> str:
-        """Leading code digits shared by this area and everything under it."""
-        return self.code[: PREFIX_LENGTH[AreaLevel(self.level)]]
-
-    @property
     def is_grid_cell(self) -> bool:
         return self.level == AreaLevel.GRID
 
@@ -106,6 +106,10 @@ class User(AbstractUser):
     name = models.CharField(_("full name"), max_length=50, blank=True)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     areas = models.ManyToManyField(Area, verbose_name=_("areas"), blank=True, related_name="users")
+    # The prefixes of those areas, kept by a trigger on the assignments
+    # (gis_core/sql/0003_user_area_prefixes.sql): scoping reads them from the user row
+    # every request loads anyway, with no query of its own.
+    area_prefixes = ArrayField(models.CharField(max_length=15), default=list, blank=True, editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     # Users are visible to administrators whose areas contain one of theirs.

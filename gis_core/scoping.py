@@ -16,7 +16,7 @@ from operator import or_
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 
 if TYPE_CHECKING:
@@ -25,25 +25,14 @@ if TYPE_CHECKING:
 UNRESTRICTED = None
 
 
-def user_area_prefixes(user: User) -> list[str] | None:
+def user_area_prefixes(user: "User") -> list[str] | None:
     """Code prefixes of the user's areas; None means unrestricted (a superuser with no
-    areas: the system operator). Cached on the user object for the request."""
+    areas: the system operator). Read from the user row (kept by a database trigger)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    from gis_core.models import PREFIX_LENGTH, AreaLevel  # (models import this module)
-
-    cached = getattr(user, "_scope_prefixes", False)
-    if cached is not False:
-        return cached
-    # Raw SQL: this runs on every request (map tiles above all), where the ORM's own
-    # overhead would cost more than the query.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT a.code, a.level FROM gis_core_area a JOIN gis_core_user_areas ua ON ua.area_id = a.id"
-                       " WHERE ua.user_id = %s", [user.pk])
-        prefixes = [code[: PREFIX_LENGTH[AreaLevel(level)]] for code, level in cursor.fetchall()]
+    prefixes = list(user.area_prefixes)
     if not prefixes and user.is_superuser:
-        prefixes = UNRESTRICTED
-    user._scope_prefixes = prefixes
+        return UNRESTRICTED
     return prefixes
 
 

@@ -193,6 +193,6 @@ def user_role_set(*, user: User, role: str, areas: list[Area]) -> User:
     user.role = role
     user.save(update_fields=["role"])
     user.areas.set(areas)
-    user.__dict__.pop("_scope_prefixes", None)  # cached by gis_core.scoping
+    user.refresh_from_db(fields=["area_prefixes"])  # kept by the database
     user.groups.set([Group.objects.get_or_create(name=f"role:{role}")[0]])
     return user

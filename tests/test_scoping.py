@@ -120,3 +120,17 @@ def test_the_admin_is_scoped(world, client):
     assert "楼bA" in page.content.decode() and "楼bB" not in page.content.decode()
     other = client.get(f"/admin/assets/building/{world.buildings['bB'].pk}/change/")
     assert other.status_code == 302  # "does not exist" redirect, as for a missing record
+
+
+def test_area_prefixes_follow_assignments_however_written(world):
+    """Scoping reads the user's prefixes from their row; the database keeps them."""
+    from gis_core import services as user_services
+
+    leader = world.users["leader_a"]
+    assert leader.area_prefixes == ["530103001001001"]
+    user_services.user_role_set(user=leader, role="grid_leader", areas=[world.areas["A"], world.areas["F"]])
+    assert leader.area_prefixes == ["530103001001001", "530103002001001"]
+    leader.areas.remove(world.areas["A"])  # a plain ORM write is caught too
+    leader.refresh_from_db()
+    assert leader.area_prefixes == ["530103002001001"]
+    assert listed(world.client("leader_a"), "/api/v1/buildings/")[0]["properties"]["name"] == "楼bF"
