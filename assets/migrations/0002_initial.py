@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assets', '0001_initial'),
-        ('gis_core', '0002_gis_deepest_area'),
+        ('gis_core', '0002_shared_functions'),
         ('pghistory', '0007_auto_20250421_0444'),
     ]
 

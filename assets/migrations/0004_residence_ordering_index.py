@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assets', '0003_default_tags_and_categories'),
-        ('gis_core', '0002_gis_deepest_area'),
+        ('gis_core', '0002_shared_functions'),
     ]
 
     operations = [

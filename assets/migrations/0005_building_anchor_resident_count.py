@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assets', '0004_residence_ordering_index'),
-        ('gis_core', '0002_gis_deepest_area'),
+        ('gis_core', '0002_shared_functions'),
     ]
 
     operations = [

@@ -1,7 +1,7 @@
 -- assets_building.resident_count: the number of current residences (moved_out IS NULL) in
 -- the building's houses. Recomputed (not incremented) for the buildings a statement
--- touched, so it cannot drift; statement-level triggers with transition tables make a
--- COPY of a million residences one UPDATE.
+-- touched, so it cannot drift; a statement-level trigger (gis_core/sql/0002) makes a COPY
+-- of a million residences one UPDATE.
 
 CREATE OR REPLACE FUNCTION assets_resident_count_refresh(building_ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
@@ -17,39 +17,17 @@ LANGUAGE sql AS $$
     WHERE b.id = ids.id AND b.resident_count IS DISTINCT FROM COALESCE(c.n, 0);
 $$;
 
-CREATE OR REPLACE FUNCTION assets_residence_counts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION assets_residences_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
 BEGIN
-    PERFORM assets_resident_count_refresh(ARRAY(
-        SELECT DISTINCT h.building_id FROM new_rows n JOIN assets_house h ON h.id = n.house_id));
+    EXECUTE format('SELECT array_agg(DISTINCT h.building_id) FROM (%s) r JOIN assets_house h ON h.id = r.house_id',
+                   gis_changed_rows(TG_OP)) INTO ids;
+    PERFORM assets_resident_count_refresh(ids);
     RETURN NULL;
 END $$;
 
-CREATE OR REPLACE FUNCTION assets_residence_counts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM assets_resident_count_refresh(ARRAY(
-        SELECT DISTINCT h.building_id FROM old_rows o JOIN assets_house h ON h.id = o.house_id));
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION assets_residence_counts_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM assets_resident_count_refresh(ARRAY(
-        SELECT DISTINCT h.building_id
-        FROM (SELECT house_id FROM new_rows UNION SELECT house_id FROM old_rows) c
-        JOIN assets_house h ON h.id = c.house_id));
-    RETURN NULL;
-END $$;
-
-DROP TRIGGER IF EXISTS residence_counts_inserted ON assets_residence;
-CREATE TRIGGER residence_counts_inserted AFTER INSERT ON assets_residence
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION assets_residence_counts_inserted();
-DROP TRIGGER IF EXISTS residence_counts_deleted ON assets_residence;
-CREATE TRIGGER residence_counts_deleted AFTER DELETE ON assets_residence
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION assets_residence_counts_deleted();
-DROP TRIGGER IF EXISTS residence_counts_updated ON assets_residence;
-CREATE TRIGGER residence_counts_updated AFTER UPDATE ON assets_residence
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION assets_residence_counts_updated();
+SELECT gis_attach_statement_triggers('assets_residence', 'residence_counts', 'assets_residences_changed');
 
 -- Existing rows.
 SELECT assets_resident_count_refresh(ARRAY(SELECT id FROM assets_building));

@@ -12,7 +12,7 @@ from gis_core.sqlfiles import run_sql_file
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gis_core', '0002_gis_deepest_area'),
+        ('gis_core', '0002_shared_functions'),
     ]
 
     operations = [

@@ -16,27 +16,12 @@ CREATE OR REPLACE FUNCTION gis_user_areas_changed() RETURNS trigger LANGUAGE plp
 DECLARE
     ids bigint[];
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT user_id) INTO ids FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT user_id) INTO ids FROM old_rows;
-    ELSE
-        SELECT array_agg(DISTINCT user_id) INTO ids FROM (SELECT user_id FROM new_rows UNION SELECT user_id FROM old_rows) c;
-    END IF;
+    EXECUTE format('SELECT array_agg(DISTINCT r.user_id) FROM (%s) r', gis_changed_rows(TG_OP)) INTO ids;
     PERFORM gis_user_area_prefixes_refresh(ids);
     RETURN NULL;
 END $$;
 
-DROP TRIGGER IF EXISTS user_area_prefixes_ins ON gis_core_user_areas;
-CREATE TRIGGER user_area_prefixes_ins AFTER INSERT ON gis_core_user_areas
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION gis_user_areas_changed();
-DROP TRIGGER IF EXISTS user_area_prefixes_del ON gis_core_user_areas;
-CREATE TRIGGER user_area_prefixes_del AFTER DELETE ON gis_core_user_areas
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION gis_user_areas_changed();
-DROP TRIGGER IF EXISTS user_area_prefixes_upd ON gis_core_user_areas;
-CREATE TRIGGER user_area_prefixes_upd AFTER UPDATE ON gis_core_user_areas
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION gis_user_areas_changed();
+SELECT gis_attach_statement_triggers('gis_core_user_areas', 'user_area_prefixes', 'gis_user_areas_changed');
 
 -- Existing users.
 SELECT gis_user_area_prefixes_refresh(ARRAY(SELECT id FROM gis_core_user));

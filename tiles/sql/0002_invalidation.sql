@@ -1,5 +1,5 @@
 -- Tile-cache invalidation (see tiles/models.py). Statement-level triggers with transition
--- tables on every table a cached layer draws from bump the version of exactly the tiles
+-- tables (gis_core/sql/0002) on every table a cached layer draws from bump the version of exactly the tiles
 -- the changed rows touch, at every zoom of the layer, in the same transaction; a COPY of
 -- 100,000 rows is one pass. Zoom ranges come from tiles_tilelayerzoom (synced from the
 -- Python layer registry).
@@ -45,17 +45,11 @@ BEGIN
 END $$;
 
 -- Trigger: TG_ARGV[0] the geometry column, TG_ARGV[1..] the layers drawn from it.
--- (Transition tables are visible only in the trigger function itself, hence the EXECUTEs
--- here rather than in a helper.)
 CREATE OR REPLACE FUNCTION tiles_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    rows_sql text;
     boxes box2d[];
 BEGIN
-    rows_sql := CASE TG_OP WHEN 'INSERT' THEN 'SELECT * FROM new_rows'
-                           WHEN 'DELETE' THEN 'SELECT * FROM old_rows'
-                           ELSE 'SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows' END;
-    EXECUTE format('SELECT array_agg(Box2D(r.%I)) FROM (%s) r', TG_ARGV[0], rows_sql) INTO boxes;
+    EXECUTE format('SELECT array_agg(Box2D(r.%I)) FROM (%s) r', TG_ARGV[0], gis_changed_rows(TG_OP)) INTO boxes;
     FOR i IN 1 .. TG_NARGS - 1 LOOP
         PERFORM tiles_invalidate(TG_ARGV[i], boxes);
     END LOOP;
@@ -72,13 +66,9 @@ $$;
 -- Trigger: TG_ARGV[0] an SQL expression giving the area id of a changed row `r`.
 CREATE OR REPLACE FUNCTION tiles_cell_counts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    rows_sql text;
     ids bigint[];
 BEGIN
-    rows_sql := CASE TG_OP WHEN 'INSERT' THEN 'SELECT * FROM new_rows'
-                           WHEN 'DELETE' THEN 'SELECT * FROM old_rows'
-                           ELSE 'SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows' END;
-    EXECUTE format('SELECT array_agg(DISTINCT %s) FROM (%s) r', TG_ARGV[0], rows_sql) INTO ids;
+    EXECUTE format('SELECT array_agg(DISTINCT %s) FROM (%s) r', TG_ARGV[0], gis_changed_rows(TG_OP)) INTO ids;
     PERFORM tiles_cells_invalidate(ids);
     RETURN NULL;
 END $$;
@@ -86,14 +76,10 @@ END $$;
 -- Areas: one layer per level.
 CREATE OR REPLACE FUNCTION tiles_areas_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    rows_sql text;
     level_boxes record;
 BEGIN
-    rows_sql := CASE TG_OP WHEN 'INSERT' THEN 'SELECT level, boundary FROM new_rows'
-                           WHEN 'DELETE' THEN 'SELECT level, boundary FROM old_rows'
-                           ELSE 'SELECT level, boundary FROM new_rows UNION ALL SELECT level, boundary FROM old_rows' END;
     FOR level_boxes IN EXECUTE format('SELECT level, array_agg(Box2D(boundary)) AS boxes FROM (%s) r GROUP BY level',
-                                      rows_sql) LOOP
+                                      gis_changed_rows(TG_OP)) LOOP
         PERFORM tiles_invalidate(CASE level_boxes.level WHEN 1 THEN 'cities' WHEN 2 THEN 'districts'
                                      WHEN 3 THEN 'streets' WHEN 4 THEN 'communities' ELSE 'cells' END,
                                  level_boxes.boxes);
@@ -101,28 +87,13 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Create the three statement-level triggers (insert, update, delete) of one table.
-CREATE OR REPLACE FUNCTION tiles_attach(tbl text, name text, fn text, args text) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', name || '_ins', tbl);
-    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)', name || '_ins', tbl, fn, args);
-    EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', name || '_upd', tbl);
-    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)', name || '_upd', tbl, fn, args);
-    EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', name || '_del', tbl);
-    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)', name || '_del', tbl, fn, args);
-END $$;
-
-SELECT tiles_attach('gis_core_area', 'tiles_areas', 'tiles_areas_changed', '');
-SELECT tiles_attach('assets_building', 'tiles_buildings', 'tiles_rows_changed', '''footprint'', ''buildings''');
-SELECT tiles_attach('assets_building', 'tiles_building_cells', 'tiles_cell_counts_changed', '''r.area_id''');
-SELECT tiles_attach('assets_house', 'tiles_house_cells', 'tiles_cell_counts_changed',
+SELECT gis_attach_statement_triggers('gis_core_area', 'tiles_areas', 'tiles_areas_changed', '');
+SELECT gis_attach_statement_triggers('assets_building', 'tiles_buildings', 'tiles_rows_changed', '''footprint'', ''buildings''');
+SELECT gis_attach_statement_triggers('assets_building', 'tiles_building_cells', 'tiles_cell_counts_changed', '''r.area_id''');
+SELECT gis_attach_statement_triggers('assets_house', 'tiles_house_cells', 'tiles_cell_counts_changed',
                     '''(SELECT area_id FROM assets_building b WHERE b.id = r.building_id)''');
-SELECT tiles_attach('assets_keysite', 'tiles_keysites', 'tiles_rows_changed', '''geometry'', ''key-sites''');
-SELECT tiles_attach('assets_organization', 'tiles_organizations', 'tiles_rows_changed',
+SELECT gis_attach_statement_triggers('assets_keysite', 'tiles_keysites', 'tiles_rows_changed', '''geometry'', ''key-sites''');
+SELECT gis_attach_statement_triggers('assets_organization', 'tiles_organizations', 'tiles_rows_changed',
                     '''location'', ''organizations''');
 -- Leaders shown on cells: a change of who is assigned to an area, or of a user's name.
-SELECT tiles_attach('gis_core_user_areas', 'tiles_leader_cells', 'tiles_cell_counts_changed', '''r.area_id''');
+SELECT gis_attach_statement_triggers('gis_core_user_areas', 'tiles_leader_cells', 'tiles_cell_counts_changed', '''r.area_id''');
