@@ -24,11 +24,14 @@ def tile_user(request: HttpRequest):
     return None
 
 
-def refuse(request: HttpRequest, permission: str) -> JsonResponse | None:
-    """A 401/403 answer when the request may not read data needing ``permission``."""
+def refuse(request: HttpRequest, permission: str | None = None) -> JsonResponse | None:
+    """A 401 answer when nobody is signed in, a 403 when the user may not read data
+    needing ``permission``; None when the request may go on."""
     user = tile_user(request)
     if user is None:
-        return JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
-    if not role_allows(user, permission):
+        response = JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
+        response["WWW-Authenticate"] = "Token"
+        return response
+    if permission and not role_allows(user, permission):
         return JsonResponse({"detail": _("You do not have permission to perform this action.")}, status=403)
     return None

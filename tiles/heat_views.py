@@ -29,10 +29,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gis_core.roles import role_allows
 from gis_core.scoping import areas_for_user
 from tiles import heat
-from tiles.auth import tile_user  # session or `Authorization: Token <key>`, as every tile view
+from tiles.auth import refuse  # session or `Authorization: Token <key>`, as every tile view
 from tiles.tilemath import MAX_ZOOM
 
 CACHE_CONTROL = "private, max-age=60"
@@ -124,16 +123,14 @@ def heat_endpoint(view: Callable) -> Callable:
     @require_safe
     @wraps(view)
     def endpoint(request: HttpRequest, metric: str, **kwargs):
-        user = tile_user(request)
-        if user is None:
-            response = _detail(401, _("Authentication credentials were not provided."))
-            response["WWW-Authenticate"] = "Token"
-            return response
+        if denied := refuse(request):
+            return denied
         heat_metric = heat.metric_for(metric)
         if heat_metric is None:
             return _detail(404, _("No heatmap “%(metric)s”.") % {"metric": metric})
-        if not role_allows(user, heat_metric.permission):
-            return _detail(403, _("You do not have permission to perform this action."))
+        if denied := refuse(request, heat_metric.permission):
+            return denied
+        user = request.user
         try:
             return view(request, heat_query(request, user, heat_metric), **kwargs)
         except ValidationError as error:

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gis_core.models import Area
+from gis_core.roles import role_allows
 from gis_core.scoping import areas_for_user, scope_queryset
-from tiles.auth import refuse, tile_user
+from tiles.auth import refuse
 from tiles.layers import TileLayer, all_layers, layer_for
 from tiles.mvt import tile_get
 from tiles.reports import area_report_html
@@ -85,11 +86,9 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
 @require_GET
 def index(request: HttpRequest) -> JsonResponse:
     """The layers this user may read, with their TileJSON."""
-    user = tile_user(request)
-    if user is None:
-        return JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
-    from gis_core.roles import role_allows
-
+    if denied := refuse(request):
+        return denied
+    user = request.user
     bounds = _user_bounds(user)
     return JsonResponse({"bounds": bounds, "layers": [
         {**_tilejson(request, layer, bounds), "id": layer.name, "title": str(layer.title), "live": not layer.cached,
