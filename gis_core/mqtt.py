@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
+from paho.mqtt.properties import Properties
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,12 @@ def broker_config(url: str | None = None) -> BrokerConfig:
     )
 
 
-def mqtt_client(client_id: str, *, url: str | None = None) -> mqtt.Client:
-    """An MQTT 5 client with the broker's credentials (not yet connected)."""
+def mqtt_client(client_id: str, *, url: str | None = None, manual_ack: bool = False) -> mqtt.Client:
+    """An MQTT 5 client with the broker's credentials (not yet connected). ``manual_ack``:
+    the caller acknowledges each QoS 1 message itself (``client.ack``), once it is safe."""
     config = broker_config(url)
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5,
+                         manual_ack=manual_ack)
     if config.username:
         client.username_pw_set(config.username, config.password)
     if config.tls:
@@ -40,6 +43,7 @@ def mqtt_client(client_id: str, *, url: str | None = None) -> mqtt.Client:
     return client
 
 
-def connect(client: mqtt.Client, *, clean_start: bool = True, url: str | None = None, keepalive: int = 30) -> None:
+def connect(client: mqtt.Client, *, clean_start: bool = True, url: str | None = None, keepalive: int = 30,
+            properties: Properties | None = None) -> None:
     config = broker_config(url)
-    client.connect(config.host, config.port, keepalive=keepalive, clean_start=clean_start)
+    client.connect(config.host, config.port, keepalive=keepalive, clean_start=clean_start, properties=properties)

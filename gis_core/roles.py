@@ -18,12 +18,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assets.building": ALL, "assets.house": ALL, "assets.person": ALL,
         "assets.residence": ALL, "assets.persontag": ALL, "assets.organization": ALL,
         "assets.keysite": ALL, "assets.keysitecategory": ALL,
+        "iot.terminal": ALL, "iot.emergencycontact": ALL, "iot.safezone": ALL, "iot.alert": (VIEW, CHANGE),
+        "iot.quarantinedmessage": (VIEW,),
     },
     Role.STREET_OFFICIAL: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
         "assets.building": (VIEW,), "assets.house": (VIEW,), "assets.person": (VIEW,),
         "assets.residence": (VIEW,), "assets.persontag": (VIEW,), "assets.organization": (VIEW,),
         "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
+        "iot.terminal": (VIEW,), "iot.emergencycontact": (VIEW,), "iot.safezone": (VIEW,), "iot.alert": (VIEW,),
     },
     Role.COMMUNITY_WORKER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
@@ -31,6 +34,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assets.person": (VIEW, ADD, CHANGE), "assets.residence": (VIEW, ADD, CHANGE),
         "assets.persontag": (VIEW,), "assets.organization": (VIEW, ADD, CHANGE),
         "assets.keysite": (VIEW, ADD, CHANGE), "assets.keysitecategory": (VIEW,),
+        "iot.terminal": (VIEW, ADD, CHANGE), "iot.emergencycontact": ALL, "iot.safezone": (VIEW, ADD, CHANGE),
+        "iot.alert": (VIEW, CHANGE),
     },
     Role.GRID_LEADER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
@@ -38,17 +43,22 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assets.person": (VIEW, ADD, CHANGE), "assets.residence": (VIEW, ADD, CHANGE),
         "assets.persontag": (VIEW,), "assets.organization": (VIEW, ADD, CHANGE),
         "assets.keysite": (VIEW, ADD, CHANGE), "assets.keysitecategory": (VIEW,),
+        "iot.terminal": (VIEW, ADD, CHANGE), "iot.emergencycontact": ALL, "iot.safezone": (VIEW, ADD, CHANGE),
+        "iot.alert": (VIEW, CHANGE),
     },
     Role.DISPATCHER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
         "assets.building": (VIEW,), "assets.house": (VIEW,), "assets.person": (VIEW,),
         "assets.residence": (VIEW,), "assets.persontag": (VIEW,), "assets.organization": (VIEW,),
         "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
+        "iot.terminal": (VIEW,), "iot.emergencycontact": (VIEW,), "iot.safezone": (VIEW,),
+        "iot.alert": (VIEW, CHANGE),
     },
     Role.DEPARTMENT_HANDLER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
         "assets.building": (VIEW,), "assets.organization": (VIEW,),
         "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
+
     },
 }
 

@@ -36,6 +36,14 @@ def user_area_prefixes(user: "User") -> list[str] | None:
     return prefixes
 
 
+def code_in_scope(code: str | None, prefixes: list[str] | None) -> bool:
+    """Whether an area code lies in the subtrees of ``prefixes`` (from user_area_prefixes):
+    the same test as the queries, for rows that arrive without one (live notifications)."""
+    if prefixes is UNRESTRICTED:
+        return True
+    return bool(code) and any(code.startswith(p) for p in prefixes)
+
+
 def code_prefix_q(prefixes: list[str], field: str = "code") -> Q:
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in prefixes))
 
@@ -51,19 +59,31 @@ def areas_for_user(user: User) -> models.QuerySet:
     return Area.objects.filter(code_prefix_q(prefixes))
 
 
+def _crosses_many(model: type[models.Model], lookup: str) -> bool:
+    """Whether following ``lookup`` from ``model`` crosses a one-to-many or many-to-many
+    relation (then filtering directly would repeat rows)."""
+    for name in lookup.split("__"):
+        field = model._meta.get_field(name)
+        if field.one_to_many or field.many_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
 def _scope_filter(model: type[models.Model], lookup: str, subtree: models.QuerySet) -> Q:
     """``lookup`` in ``subtree`` as a filter on ``model``. When the path crosses a
-    one-to-many relation first (a person → residences → …), it filters through that table
-    directly — ``pk IN (SELECT person_id FROM residence … )`` — which neither duplicates
-    rows nor joins the model to itself."""
+    one-to-many relation it becomes ``pk IN (…)``, which does not repeat rows; when that
+    relation is the first step (a person → residences → …) the subquery reads that table
+    directly — ``pk IN (SELECT person_id FROM residence …)`` — without joining the model
+    to itself."""
+    if not _crosses_many(model, lookup):
+        return Q(**{f"{lookup}__in": subtree})
     first, _, rest = lookup.partition("__")
     field = model._meta.get_field(first)
     if field.one_to_many and rest:
         related = field.related_model._base_manager.filter(**{f"{rest}__in": subtree})
         return Q(pk__in=related.values(field.field.attname))
-    if field.one_to_many or field.many_to_many:
-        return Q(pk__in=model._base_manager.filter(**{f"{lookup}__in": subtree}).values("pk"))
-    return Q(**{f"{lookup}__in": subtree})
+    return Q(pk__in=model._base_manager.filter(**{f"{lookup}__in": subtree}).values("pk"))
 
 
 def scope_queryset(qs: models.QuerySet, user: "User") -> models.QuerySet:

@@ -199,3 +199,20 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # History context (user, URL) only for requests that may write; reads skip the overhead.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# Elderly-care terminals (iot): a left-safe-zone alert needs this many consecutive fixes
+# clearly outside (farther out than their accuracy), and as many clearly inside to count
+# as back; a device is silent after IOT_SILENT_MINUTES without any message; low battery
+# at or below IOT_LOW_BATTERY percent; a fix more than IOT_FUTURE_SECONDS ahead of its
+# arrival is flagged "future".
+IOT_ZONE_FIXES = int(os.environ.get("IOT_ZONE_FIXES", "3"))
+IOT_SILENT_MINUTES = int(os.environ.get("IOT_SILENT_MINUTES", "30"))
+IOT_LOW_BATTERY = int(os.environ.get("IOT_LOW_BATTERY", "15"))
+IOT_FUTURE_SECONDS = int(os.environ.get("IOT_FUTURE_SECONDS", "600"))
+
+# MQTT credentials of gateways (3G watches arrive through one) and of the terminal
+# simulator: they may publish any terminal's uplink. IOT_BROKER_DIR holds the broker's
+# passwd/acl files that `manage.py iot_broker_sync` regenerates from the terminal
+# registry (from passwd.base/acl.base, the service users), then reloads the broker.
+MQTT_GATEWAY_URL = os.environ.get("MQTT_GATEWAY_URL") or _embedded("mqtt_gateway_url") or ""
+IOT_BROKER_DIR = os.environ.get("IOT_BROKER_DIR") or _embedded("mqtt_dir") or ""
