@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
@@ -24,6 +25,9 @@ from assets.identity import id_check_char
 from assets.models import Building, House, KeySiteCategory, Person, PersonTag
 from gis_core import services
 from gis_core.models import Area, AreaLevel, Role, User
+
+if TYPE_CHECKING:
+    from iot.models import Terminal
 
 
 def pytest_configure(config):
@@ -191,24 +195,30 @@ def admin_login(page, base_url: str, username: str, password: str) -> None:
     page.wait_for_url(f"{base_url}/admin/")
 
 
+def test_database_env() -> dict[str, str]:
+    """Environment for a subprocess of ours (web server, ingester) to use the test database."""
+    import os
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    return {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
+
+
 @pytest.fixture
 def asgi_server(transactional_db, settings):
     """The web server as `make run` starts it (uvicorn, the ASGI app, the Procfile's
     options) in a subprocess, on a free port, against the test database."""
-    import os
     import socket
     import subprocess
     import sys
     import time
 
-    from django.db import connection
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-           "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1"}
+    env = {**test_database_env(), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "gis_core.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--lifespan", "off", "--no-access-log"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -223,3 +233,179 @@ def asgi_server(transactional_db, settings):
     yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- elderly-care terminals
+
+@dataclass
+class Elders:
+    """Terminals of the world's three people, one per protocol, each with a 300 m safe
+    zone round their home and an emergency contact."""
+
+    terminals: dict[str, Terminal]  # by person key: pA (3G watch), pB (native), pF (OwnTracks)
+    password: str = "device-secret"
+
+    def home(self, key: str) -> tuple[float, float]:
+        center = self.terminals[key].person.safe_zone.center
+        return center.x, center.y
+
+
+@pytest.fixture
+def elders(world) -> Elders:
+    from django.db import connection
+
+    from iot import services as iot_services
+    from iot.models import Protocol
+
+    with connection.cursor() as cursor:  # unmanaged (partitioned): the flush of browser tests leaves it
+        cursor.execute("TRUNCATE iot_position")
+    root = world.users["root"]
+    terminals = {}
+    for key, device_id, protocol in (("pA", "860000000000001", Protocol.WATCH3G), ("pB", "nat-b", Protocol.NATIVE),
+                                     ("pF", "phone-f", Protocol.OWNTRACKS)):
+        person = world.people[key]
+        terminals[key] = iot_services.terminal_register(
+            actor=root, device_id=device_id, protocol=protocol, person=person, model="test", password="device-secret")
+        iot_services.safe_zone_set(actor=root, person=person, radius_m=300)
+        iot_services.emergency_contact_add(actor=root, person=person, name=f"家属{key}", relation="女儿",
+                                           phone="1360000" + {"pA": "1001", "pB": "2002", "pF": "3003"}[key])
+    return Elders(terminals)
+
+
+class IngesterProcess:
+    """``manage.py run_ingester`` in a subprocess against the test database, on its own
+    shared-subscription group. Its broker session outlives a restart by ``session_expiry``
+    seconds (short: test sessions must not pile up queues in the broker)."""
+
+    def __init__(self, *, session_expiry: int = 60, shared: bool = True) -> None:
+        import uuid
+
+        self.client_id = f"test-ingester-{uuid.uuid4().hex[:8]}"
+        self.group = f"test{uuid.uuid4().hex[:8]}" if shared else ""
+        self.session_expiry = session_expiry
+        self.process = None
+        self.output: list[str] = []
+        self.subscriptions = 0
+
+    def start(self) -> "IngesterProcess":
+        import subprocess
+        import sys
+        import threading
+        import time
+
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_ingester", "--client-id", self.client_id, "--group", self.group,
+             "--no-broker-sync", "--batch-ms", "20", "--session-expiry", str(self.session_expiry)],
+            env=test_database_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subscribed = threading.Event()
+
+        def read(stream=self.process.stdout):
+            for line in stream:
+                self.output.append(line)
+                if "subscribed to" in line:
+                    self.subscriptions += 1
+                    subscribed.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        deadline = time.monotonic() + 30
+        while not subscribed.wait(0.1):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("ingester did not start:\n" + "".join(self.output))
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+    def kill(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def ingester(transactional_db):
+    """A running ingester for one test (it sees what the test's fixtures committed)."""
+    process = IngesterProcess().start()
+    yield process
+    process.stop()
+
+
+def mqtt_publish(messages, *, url: str | None = None, username: str | None = None, password: str | None = None,
+                 client_id: str | None = None) -> list:
+    """Publish (topic, payload) pairs at QoS 1 and wait until the broker has each; returns
+    the paho results (``rc`` not 0: refused)."""
+    import uuid
+
+    from gis_core.mqtt import connect, mqtt_client
+
+    client = mqtt_client(client_id or f"test-pub-{uuid.uuid4().hex[:8]}", url=url)
+    if username:
+        client.username_pw_set(username, password)
+    client.max_queued_messages_set(0)
+    client.max_inflight_messages_set(1000)
+    connect(client, url=url)
+    client.loop_start()
+    try:
+        infos = [client.publish(topic, payload, qos=1) for topic, payload in messages]
+        for info in infos:
+            info.wait_for_publish(timeout=30)
+        return infos
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def mqtt_listen(topics: list[str]):
+    """A client (settings.MQTT_URL, which may read everything) subscribed at QoS 1 to these
+    topics, and the queue of (topic, payload) it receives. Disconnect it when done."""
+    import queue
+    import uuid
+
+    from gis_core.mqtt import connect, mqtt_client
+
+    received: queue.Queue = queue.Queue()
+    subscribed: queue.Queue = queue.Queue()
+    client = mqtt_client(f"test-sub-{uuid.uuid4().hex[:8]}")
+    client.on_message = lambda c, u, m: received.put((m.topic, m.payload))
+    client.on_subscribe = lambda *args: subscribed.put(True)
+    client.on_connect = lambda c, u, f, rc, p: c.subscribe([(t, 1) for t in topics])
+    connect(client)
+    client.loop_start()
+    subscribed.get(timeout=5)
+    return client, received
+
+
+def wait_until(predicate, *, timeout: float = 15.0, interval: float = 0.05, what: str = "condition"):
+    """Poll ``predicate`` until it returns something truthy (returned), or fail."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def broker_credentials_kept():
+    """Tests that register terminals rewrite the broker's credentials (iot.broker); the
+    developer's own are put back at the end."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from iot.broker import _reload, _replace
+
+    home = Path(settings.IOT_BROKER_DIR) if settings.IOT_BROKER_DIR else None
+    saved = {name: (home / name).read_text() for name in ("passwd", "acl") if home and (home / name).exists()}
+    yield
+    for name, text in saved.items():
+        _replace(home / name, text)
+    if saved:
+        _reload(home / "mosquitto.pid")
