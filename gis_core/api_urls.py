@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("assets.urls")),
     path("", include("tiles.api_urls")),
+    path("", include("iot.urls")),
 ]

@@ -5,6 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gis_core import views
+from iot import views as iot_views
+from iot.live import alert_stream
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +15,8 @@ urlpatterns = [
     path("api/v1/", include("gis_core.api_urls")),
     path("tiles/", include("tiles.urls")),
     path("console/", include("grids.console_urls")),
+    path("console/dispatch/", iot_views.dispatch_console, name="dispatch-console"),
+    path("live/alerts/", alert_stream, name="alert-stream"),
     path("reports/", include("tiles.report_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,104 @@
+"""Live alert updates for the consoles: Server-Sent Events fed by PostgreSQL LISTEN.
+
+Whatever process commits an alert change (an ingester, a web worker taking a lifecycle
+step) notifies channel ``iot_alerts`` (iot/alerting.py). Each web worker process keeps
+one LISTEN connection and fans notifications out to its open streams, each passing on
+only what lies in its user's areas — so every console sees a change within a moment,
+however many workers serve them. A console that reconnects reloads its queue.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import psycopg
+from django.db import connection
+from django.http import HttpResponseForbidden, StreamingHttpResponse
+
+from gis_core.roles import role_allows
+from gis_core.scoping import code_in_scope, user_area_prefixes
+from iot.alerting import CHANNEL
+
+log = logging.getLogger("iot.live")
+KEEPALIVE_SECONDS = 15
+
+
+class Broadcaster:
+    """One LISTEN connection per process, started by the first stream, reconnecting."""
+
+    def __init__(self) -> None:
+        self._queues: set[asyncio.Queue] = set()
+        self._task: asyncio.Task | None = None
+        self._listening = asyncio.Event()
+
+    async def subscribe(self) -> asyncio.Queue:
+        queue: asyncio.Queue = asyncio.Queue(maxsize=1000)
+        self._queues.add(queue)
+        if self._task is None or self._task.done():
+            self._listening = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(self._listen())
+        await asyncio.wait_for(self._listening.wait(), timeout=10)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue) -> None:
+        self._queues.discard(queue)
+
+    async def _listen(self) -> None:
+        # Only the address and credentials: Django's own options (cursor factory…) are for its connections.
+        params = {k: v for k, v in connection.get_connection_params().items()
+                  if k in ("host", "port", "dbname", "user", "password", "sslmode")}
+        while self._queues:
+            try:
+                async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self._listening.set()
+                    async for note in conn.notifies():
+                        for queue in list(self._queues):
+                            try:
+                                queue.put_nowait(note.payload)
+                            except asyncio.QueueFull:  # a stalled console: it reloads on reconnect
+                                pass
+            except (psycopg.Error, OSError) as exc:
+                log.warning("alert LISTEN connection lost (%s); reconnecting", exc)
+                await asyncio.sleep(1)
+
+
+_broadcasters: dict[asyncio.AbstractEventLoop, Broadcaster] = {}
+
+
+def broadcaster() -> Broadcaster:
+    loop = asyncio.get_running_loop()
+    if loop not in _broadcasters:
+        _broadcasters[loop] = Broadcaster()
+    return _broadcasters[loop]
+
+
+async def alert_stream(request):
+    """GET /live/alerts/: ``text/event-stream`` of alert changes in the user's areas
+    (``event: alert``, data as iot.alerting.AlertChange.payload)."""
+    user = await request.auser()
+    if not role_allows(user, "iot.view_alert"):
+        return HttpResponseForbidden()
+    prefixes = user_area_prefixes(user)
+    hub = broadcaster()
+    queue = await hub.subscribe()
+
+    async def events():
+        try:
+            yield "retry: 1000\n: connected\n\n"
+            while True:
+                try:
+                    payload = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+                    continue
+                if code_in_scope(json.loads(payload).get("area"), prefixes):
+                    yield f"event: alert\ndata: {payload}\n\n"
+        finally:
+            hub.unsubscribe(queue)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

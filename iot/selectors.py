@@ -1,0 +1,125 @@
+"""Reads for the dispatcher's console: the alert queue, an alert's context, the nearest
+responders, live terminals and tracks. Callers pass querysets already scoped to the user
+(gis_core.scoping) or a user to scope with."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+
+from assets.models import Person
+from assets.selectors import current_primary_residence, people_with_current_home
+from gis_core.models import Role
+from iot.models import OPEN_STATES, URGENT_KINDS, Alert, AlertEvent, EmergencyContact, Terminal
+
+RESPONDER_RADIUS_M = 3000
+RESPONDERS = 8
+# a degree of longitude is at least this long south of 60°N: a safe bounding box in degrees
+_METRES_PER_DEGREE_AT_60 = 55_660
+
+
+def alerts_queue(qs: QuerySet[Alert], *, open_only: bool = True) -> QuerySet[Alert]:
+    """Alerts newest first (SOS and falls before the rest when open), with what a queue
+    row shows, in one query."""
+    qs = qs.select_related("terminal", "person", "area")
+    if not open_only:
+        return qs.order_by("-raised_at", "-id")
+    urgent = Case(When(kind__in=URGENT_KINDS, then=Value(0)), default=Value(1))
+    return qs.filter(state__in=OPEN_STATES).order_by(urgent, "-raised_at", "-id")
+
+
+def alert_detail(qs: QuerySet[Alert], pk: int) -> Alert:
+    """One alert with its events (and who took them), its terminal and elder, and the
+    elder's contacts and home."""
+    elders = people_with_current_home(Person.objects.all()).prefetch_related(
+        "tags", Prefetch("emergency_contacts", queryset=EmergencyContact.objects.order_by("priority", "id")))
+    return (qs.select_related("terminal", "area")
+            .prefetch_related(Prefetch("person", queryset=elders),
+                              Prefetch("events", queryset=AlertEvent.objects.select_related("user")))
+            .get(pk=pk))
+
+
+def home_address(person: Person) -> str:
+    """'<building address> <unit>单元 <room>' of the current primary residence."""
+    residence = (current_primary_residence().filter(person=person)
+                 .select_related("house__building").first())
+    if residence is None:
+        return ""
+    house = residence.house
+    return f"{house.building.address} {house.unit}单元 {house.room}".strip()
+
+
+@dataclass(frozen=True)
+class Responder:
+    kind: str            # "grid_leader" or "volunteer"
+    id: int              # user id or person id
+    name: str
+    phone: str
+    distance_m: float
+    area_name: str
+
+
+def responders_nearest(alert: Alert, *, radius_m: int = RESPONDER_RADIUS_M, limit: int = RESPONDERS) -> list[Responder]:
+    """Who can get there first: grid leaders of the cells around the alert (distance to
+    their cell, 0 inside it) and volunteers (people tagged 志愿者, from their home), within
+    ``radius_m`` of where the alert is (or the elder's home cell), nearest first."""
+    if alert.position is None and alert.area_id is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH here AS (
+                SELECT COALESCE(%(pos)s::geometry, (SELECT ST_PointOnSurface(boundary) FROM gis_core_area
+                                                      WHERE id = %(area)s)) AS g
+            ), leaders AS (
+                SELECT DISTINCT ON (u.id) 'grid_leader' AS kind, u.id, COALESCE(NULLIF(u.name, ''), u.username) AS name,
+                       u.phone, ST_Distance(a.boundary::geography, here.g::geography, false) AS d, a.name AS area
+                FROM here, gis_core_area a
+                JOIN gis_core_user_areas ua ON ua.area_id = a.id
+                JOIN gis_core_user u ON u.id = ua.user_id AND u.role = %(leader)s AND u.is_active
+                WHERE a.level = 5 AND a.boundary && ST_Expand(here.g, %(deg)s)
+                  AND ST_DWithin(a.boundary::geography, here.g::geography, %(radius)s, false)
+                ORDER BY u.id, d
+            ), volunteers AS (
+                SELECT 'volunteer' AS kind, p.id, p.name, p.phone,
+                       ST_Distance(b.anchor::geography, here.g::geography, false) AS d, a.name AS area
+                FROM here, assets_building b
+                JOIN assets_house h ON h.building_id = b.id
+                JOIN assets_residence r ON r.house_id = h.id AND r.is_primary AND r.moved_out IS NULL
+                JOIN assets_person p ON p.id = r.person_id
+                JOIN assets_persontagging pt ON pt.person_id = p.id
+                JOIN assets_persontag t ON t.id = pt.tag_id AND t.code = 'volunteer'
+                LEFT JOIN gis_core_area a ON a.id = b.area_id
+                WHERE b.anchor && ST_Expand(here.g, %(deg)s)  -- the GiST index first
+                  AND ST_DWithin(b.anchor::geography, here.g::geography, %(radius)s, false)
+                  AND p.id IS DISTINCT FROM %(elder)s
+            )
+            SELECT * FROM (SELECT * FROM leaders UNION ALL SELECT * FROM volunteers) r ORDER BY d, kind, id LIMIT %(limit)s
+            """,
+            {"pos": alert.position.ewkt if alert.position else None, "area": alert.area_id,
+             "leader": Role.GRID_LEADER, "radius": radius_m, "deg": radius_m / _METRES_PER_DEGREE_AT_60, "elder": alert.person_id, "limit": limit})
+        return [Responder(kind, pk, name, phone or "", round(d, 1), area or "")
+                for kind, pk, name, phone, d, area in cursor.fetchall()]
+
+
+def terminals_live(qs: QuerySet[Terminal]) -> QuerySet[Terminal]:
+    """Terminals with a last position, their elder's name and their open alert's kind
+    (the most recent), in one query."""
+    open_alert = Alert.objects.filter(terminal=OuterRef("pk"), state__in=OPEN_STATES).order_by("-raised_at")
+    return (qs.filter(last_position__isnull=False).select_related("person")
+            .annotate(open_alert_kind=Subquery(open_alert.values("kind")[:1]),
+                      open_alert_id=Subquery(open_alert.values("id")[:1]))
+            .order_by("device_id"))
+
+
+def track(terminal: Terminal, *, since: dt.datetime, until: dt.datetime, limit: int = 20000) -> list[tuple]:
+    """Drawable fixes of a terminal in [since, until], oldest first: (time, lon, lat,
+    accuracy, speed, zone). Reads the primary key (terminal, time) range."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT time, ST_X(geom), ST_Y(geom), accuracy_m, speed_kmh, zone FROM iot_position
+               WHERE terminal_id = %s AND time BETWEEN %s AND %s AND drawable ORDER BY time LIMIT %s""",
+            [terminal.pk, since, until, limit])
+        return cursor.fetchall()

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from assets.serializers import PersonSerializer
+from gis_core.api import PersonalDataSerializerMixin
+from iot.models import Alert, AlertEvent, EmergencyContact, QuarantinedMessage, Terminal
+from iot.selectors import home_address
+from iot.services import STEPS, alert_actions
+
+
+class AlertSerializer(GeoFeatureModelSerializer):
+    """A queue row: GeoJSON feature at the alert's position."""
+
+    device_id = serializers.CharField(source="terminal.device_id", read_only=True)
+    elder = serializers.CharField(source="person.name", read_only=True, default=None)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alert
+        geo_field = "position"
+        fields = ["id", "kind", "kind_display", "state", "state_display", "device_id", "terminal", "person", "elder",
+                  "area", "area_name", "accuracy_m", "raised_at", "received_at", "last_report_at", "repeats",
+                  "acknowledged_at", "dispatched_at", "on_scene_at", "closed_at", "version", "actions"]
+
+    def get_actions(self, alert) -> list[str]:
+        return alert_actions(alert)
+
+
+class AlertEventSerializer(serializers.ModelSerializer):
+    user = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AlertEvent
+        fields = ["at", "action", "state", "user", "note", "device_time"]
+
+    def get_user(self, event) -> str | None:
+        return (event.user.name or event.user.username) if event.user else None
+
+
+class EmergencyContactSerializer(PersonalDataSerializerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = EmergencyContact
+        fields = ["id", "name", "relation", "phone", "priority"]
+
+
+class TerminalStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Terminal
+        fields = ["id", "device_id", "model", "protocol", "status", "battery", "signal", "last_seen_at",
+                  "last_fix_at", "last_accuracy_m", "last_gps_fix", "zone_state"]
+
+
+class AlertDetailSerializer(AlertSerializer):
+    """The alert with the elder, the device, family contacts, responders and the log."""
+
+    terminal_state = TerminalStateSerializer(source="terminal", read_only=True)
+    elder_detail = serializers.SerializerMethodField()
+    contacts = serializers.SerializerMethodField()
+    events = AlertEventSerializer(many=True, read_only=True)
+    responders = serializers.SerializerMethodField()
+
+    class Meta(AlertSerializer.Meta):
+        fields = [*AlertSerializer.Meta.fields, "terminal_state", "elder_detail", "contacts", "events", "responders"]
+
+    def get_elder_detail(self, alert) -> dict | None:
+        if alert.person is None:
+            return None
+        data = PersonSerializer(alert.person, context=self.context).data
+        data["home_address"] = home_address(alert.person)
+        return data
+
+    def get_contacts(self, alert) -> list[dict]:
+        if alert.person is None:
+            return []
+        return EmergencyContactSerializer(alert.person.emergency_contacts.all(), many=True, context=self.context).data
+
+    def get_responders(self, alert) -> list[dict]:
+        return [r.__dict__ for r in self.context.get("responders", [])]
+
+
+class AdvanceSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(STEPS))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class LiveTerminalSerializer(GeoFeatureModelSerializer):
+    elder = serializers.CharField(source="person.name", read_only=True, default=None)
+    open_alert_kind = serializers.CharField(read_only=True, default=None)
+    open_alert_id = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Terminal
+        geo_field = "last_position"
+        fields = ["id", "device_id", "elder", "person", "battery", "signal", "last_seen_at", "last_fix_at",
+                  "last_accuracy_m", "zone_state", "open_alert_kind", "open_alert_id"]
+
+
+class QuarantinedMessageSerializer(serializers.ModelSerializer):
+    payload = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuarantinedMessage
+        fields = ["id", "received_at", "topic", "payload", "reason"]
+
+    def get_payload(self, message) -> str:
+        return bytes(message.payload).decode("utf-8", "backslashreplace")

@@ -1,0 +1,172 @@
+"""Endpoints of the dispatcher's console and the terminal registry. Thin: scope (gis_core),
+select (iot.selectors), serialize, and hand writes to iot.services."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from gis_core.api import ScopedViewSetMixin
+from gis_core.maps import map_page_config
+from gis_core.pagination import GeoPagination, Pagination
+from gis_core.roles import role_allows
+from iot import selectors, services
+from iot.models import Alert, AlertKind, AlertState, IngestCount, QuarantinedMessage, Terminal
+from iot.serializers import (
+    AdvanceSerializer,
+    AlertDetailSerializer,
+    AlertSerializer,
+    LiveTerminalSerializer,
+    QuarantinedMessageSerializer,
+)
+
+TRACK_DEFAULT = dt.timedelta(minutes=30)
+TRACK_LONGEST = dt.timedelta(days=7)
+
+
+class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Alerts of the user's areas (by the elder's home cell). ``?state=open`` (default),
+    ``closed`` or ``all``; ``?kind=sos``. The detail adds the elder, the device, family
+    contacts, the nearest responders and the log."""
+
+    queryset = Alert.objects.all()
+    pagination_class = GeoPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action != "list":
+            return qs
+        state = self.request.query_params.get("state", "open")
+        if state not in ("open", "closed", "all"):
+            raise ValidationError({"state": [_("Must be open, closed or all.")]})
+        qs = selectors.alerts_queue(qs, open_only=state == "open")
+        if state == "closed":
+            qs = qs.filter(state__in=[AlertState.RESOLVED, AlertState.FALSE_ALARM])
+        kind = self.request.query_params.get("kind")
+        if kind:
+            if kind not in AlertKind.values:
+                raise ValidationError({"kind": [_("Unknown alert kind %(kind)r.") % {"kind": kind}]})
+            qs = qs.filter(kind=kind)
+        return qs
+
+    def get_serializer_class(self):
+        return AlertDetailSerializer if self.action == "retrieve" else AlertSerializer
+
+    def retrieve(self, request, pk=None):
+        try:
+            alert = selectors.alert_detail(self.get_queryset(), int(pk))
+        except (Alert.DoesNotExist, ValueError):
+            from django.http import Http404
+            raise Http404 from None
+        context = {**self.get_serializer_context(), "responders": selectors.responders_nearest(alert)}
+        return Response(AlertDetailSerializer(alert, context=context).data)
+
+    @extend_schema(request=AdvanceSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def advance(self, request, pk=None):
+        """Take a lifecycle step: acknowledge, dispatch, on_scene, resolve or false_alarm,
+        with an optional note. Send the ``version`` you saw: a step on an alert changed
+        meanwhile is refused (400, field ``version``)."""
+        body = AdvanceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        alert = self.get_object()
+        alert = services.alert_advance(actor=request.user, alert=alert, **body.validated_data)
+        return Response(AlertSerializer(alert, context=self.get_serializer_context()).data)
+
+
+class TerminalViewSet(ScopedViewSetMixin, viewsets.GenericViewSet, mixins.ListModelMixin):
+    """Terminals with their last position (GeoJSON), for the live map layer; ``track``
+    gives a terminal's fixes over a period (playback)."""
+
+    queryset = Terminal.objects.all()
+    serializer_class = LiveTerminalSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.terminals_live(super().get_queryset())
+
+    @extend_schema(parameters=[OpenApiParameter("since", str), OpenApiParameter("until", str)])
+    @action(detail=True, methods=["get"])
+    def track(self, request, pk=None):
+        """Drawable fixes between ``since`` and ``until`` (ISO 8601; default the last 30
+        minutes; at most 7 days) as a GeoJSON LineString plus the fixes as points."""
+        terminal = self.get_object()
+        until = _when(request, "until") or timezone.now()
+        since = _when(request, "since") or until - TRACK_DEFAULT
+        if since > until or until - since > TRACK_LONGEST:
+            raise ValidationError({"since": [_("The period must run forwards and last at most 7 days.")]})
+        fixes = selectors.track(terminal, since=since, until=until)
+        points = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
+                   "properties": {"time": t.isoformat(), "accuracy_m": acc, "speed_kmh": spd, "zone": zone}}
+                  for t, x, y, acc, spd, zone in fixes]
+        line = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[f[1], f[2]] for f in fixes]},
+                "properties": {"terminal": terminal.pk, "since": since.isoformat(), "until": until.isoformat()}}
+        return Response({"type": "FeatureCollection", "features": [line, *points] if len(fixes) > 1 else points})
+
+
+def _when(request, name: str) -> dt.datetime | None:
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    when = parse_datetime(value)
+    if when is None or when.tzinfo is None:
+        raise ValidationError({name: [_("Give an ISO 8601 time with a time zone.")]})
+    return when
+
+
+class QuarantineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Messages the ingester could not use, newest first, and (``counts``) messages per
+    day, format and outcome. For administrators: quarantined messages belong to no area."""
+
+    queryset = QuarantinedMessage.objects.all()
+    serializer_class = QuarantinedMessageSerializer
+    pagination_class = Pagination
+    filter_backends = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not (request.user.is_superuser or role_allows(request.user, "iot.view_quarantinedmessage")):
+            raise PermissionDenied
+
+    @action(detail=False, methods=["get"])
+    def counts(self, request):
+        rows = IngestCount.objects.order_by("-day", "format", "outcome")[:500]
+        return Response([{"day": r.day, "format": r.format, "outcome": r.outcome, "count": r.count} for r in rows])
+
+
+@login_required
+def dispatch_console(request):
+    """The dispatcher's console: live alert queue, live terminals, alert detail, track."""
+    if not role_allows(request.user, "iot.view_alert"):
+        raise PermissionDenied
+    config = map_page_config(request, extra={
+        "alertsUrl": "/api/v1/alerts/", "terminalsUrl": "/api/v1/terminals/", "streamUrl": "/live/alerts/",
+        "mayAct": role_allows(request.user, "iot.change_alert"),
+        "consoleLabels": _console_labels(),
+    })
+    return render(request, "iot/dispatch_console.html", {"map_config": config})
+
+
+def _console_labels() -> dict[str, str]:
+    return {
+        "acknowledge": _("Acknowledge"), "dispatch": _("Responder dispatched"), "on_scene": _("On scene"),
+        "resolve": _("Resolve"), "false_alarm": _("False alarm"), "note": _("Note"),
+        "elder": _("Elder"), "age": _("age"), "home": _("Home address"), "device": _("Device"), "battery": _("battery"),
+        "signal": _("signal"), "lastFix": _("last fix"), "accuracy": _("accuracy"), "contacts": _("Family"),
+        "responders": _("Nearest responders"), "log": _("Log"), "noAlerts": _("No open alerts."),
+        "gridLeader": _("grid leader"), "volunteer": _("volunteer"), "track": _("Track"),
+        "play": _("Play"), "from": _("from"), "to": _("to"), "repeats": _("repeats"),
+        "live": _("live"), "offline": _("reconnecting…"), "conflict": _("Someone else changed this alert; reloaded."),
+    }
