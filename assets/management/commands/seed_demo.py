@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from assets.demo import DEFAULT_PEOPLE, DEFAULT_SEED
 from assets.demo.loader import demo_generate, demo_load
 from gis_core.models import Area
+from iot.demo import demo_terminals_load
 
 MIN_PEOPLE = 100
 
@@ -14,8 +15,9 @@ class Command(BaseCommand):
     help = (
         "Load the synthetic demo district 盘龙区 (Kunming): 4 streets, 20 communities, 200 grid cells, "
         "buildings (~people/10), houses (~people/2.5), people with residences and tags, organizations "
-        "(~people/200), key sites, the demo logins (see `manage.py demo_banner`) and one grid leader per "
-        "cell. The same --seed and --people always give the same district. Refuses to run when areas "
+        "(~people/200), key sites, the demo logins (see `manage.py demo_banner`), one grid leader per "
+        "cell, and elderly-care terminals for elders living alone or in empty nests (iot.demo). The same "
+        "--seed and --people always give the same district. Refuses to run when areas "
         "already exist, unless --if-empty (then it does nothing) or --replace (then it first empties the "
         "areas, buildings, houses, people, tags assigned, residences, organizations and key sites with "
         "their history, and every table referencing them — users' area assignments, the personal-data "
@@ -52,6 +54,7 @@ class Command(BaseCommand):
         except Exception as error:
             raise CommandError(f"Loading the demo district failed and was rolled back: {error}") from error
         self._summary(report)
+        demo_terminals_load(log=self.stdout.write)
 
     def _summary(self, report) -> None:
         self.stdout.write(f"{'table':<26}{'rows':>12}{'seconds':>10}")
