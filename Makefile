@@ -62,6 +62,8 @@ bench: setup
 	$(PY) bench/seed.py
 	$(PY) bench/tiles.py
 	$(PY) bench/heat.py
+	$(PY) bench/ingest.py
+	$(PY) bench/sos_latency.py
 
 stop:
 	@$(EMBEDDED) down

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gis_core.devstack import embedded  # noqa: E402  (after the sys.path entry)
+from gis_core.devstack import embedded
 
 DATABASE = "grid_bench"
 

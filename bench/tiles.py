@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import use_bench_database  # noqa: E402
+from bench.common import use_bench_database
 
 BARE_SQL = """
 SELECT ST_AsMVT(t.*, 'buildings', 4096, 'geom', 'id') FROM (

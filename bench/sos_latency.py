@@ -1,0 +1,252 @@
+#!/usr/bin/env python
+"""Benchmark: SOS latency, MQTT publish → the alert's row in a dispatcher's browser, under
+a steady stream of background positions, on the 1,000,000-person demo district.
+
+    .venv/bin/python bench/sos_latency.py [--sos 40] [--background 2000] [--web-workers 2]
+
+On grid_bench (bench/seed.py; the bench terminals of bench/ingest.py are created when
+missing), in one run:
+- a private Mosquitto (bench/ingest.py's Broker), ``manage.py run_ingester`` and the web
+  server as the Procfile starts it (uvicorn, --web-workers worker processes);
+- a publisher process sending --background position messages per second, in the three
+  formats, from the bench terminals (spread evenly over each second);
+- headless Chromium signed in as a district dispatcher with /console/dispatch/ open;
+- then, one at a time, --sos SOS messages (native format, each from another terminal,
+  device time = now) published at QoS 1; the latency of each is the time from the
+  publish call to the moment its row appears in the console's queue (a MutationObserver
+  in the page stamps it with Date.now(); browser and bench share the machine's clock).
+
+Baseline, in the same run: the same SOS messages' MQTT delivery time to a plain paho
+subscriber (publish → on_message), i.e. what the broker alone costs.
+
+Target (issue): p99 ≤ 500 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import use_bench_database  # noqa: E402
+from bench.ingest import (  # noqa: E402
+    Broker,
+    IngesterProcess,
+    _client,
+    _warm_up,
+    database_reset,
+    homes_load,
+    stream_generate,
+    terminals_ensure,
+)
+
+TARGET_P99_MS = 500
+DEVICES = 5000
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def background_publisher(messages: list[tuple[str, bytes]], url: str, rate: int, stop, sent) -> None:
+    """Publish ``messages`` round and round at ``rate`` per second (QoS 1) until ``stop``."""
+    import paho.mqtt.client as mqtt
+
+    client, config = _client(f"bench-bg-{uuid.uuid4().hex[:8]}", url, mqtt.MQTTv311)
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect(config.host, config.port, keepalive=30)
+    client.loop_start()
+    tick, per_tick = 0.01, max(1, rate // 100)
+    started, n = time.monotonic(), 0
+    while not stop.is_set():
+        for _ in range(per_tick):
+            client.publish(*messages[n % len(messages)], qos=1)
+            n += 1
+        sent.value = n
+        pause = started + n / rate - time.monotonic()
+        if pause > 0:
+            time.sleep(min(pause, tick))
+    client.disconnect()
+    client.loop_stop()
+
+
+class WebServer:
+    """uvicorn with the Procfile's options, on a free port, against grid_bench."""
+
+    def __init__(self, db_url: str, workers: int) -> None:
+        from gis_core.devstack import embedded
+
+        self.port = embedded.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "gis_core.asgi:application", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(workers), "--no-access-log", "--lifespan", "off"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        for _ in range(300):
+            if embedded.port_open(self.port):
+                return
+            time.sleep(0.1)
+        self.stop()
+        sys.exit("the web server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(20)
+
+
+def dispatcher():
+    """A dispatcher for the whole district of grid_bench (created once)."""
+    from gis_core import services
+    from gis_core.models import Area, Role, User
+
+    user = User.objects.filter(username="bench-dispatcher").first()
+    return user or services.user_create(username="bench-dispatcher", password=None, role=Role.DISPATCHER,
+                                        areas=[Area.objects.get(parent=None)])
+
+
+_OBSERVER = """() => {
+  window.__sosSeen = {};
+  const stamp = () => document.querySelectorAll('#alert-queue li[data-kind=sos]').forEach((li) => {
+    if (!(li.dataset.alertId in window.__sosSeen)) window.__sosSeen[li.dataset.alertId] = Date.now();
+  });
+  stamp();
+  new MutationObserver(stamp).observe(document.querySelector('#alert-queue'), {childList: true, subtree: true});
+}"""
+
+
+def console_open(chromium, base_url: str, user):
+    from tests.conftest import session_login
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(60000)
+    session_login(context, base_url, user)
+    page.goto(f"{base_url}/console/dispatch/")
+    page.wait_for_function("document.querySelector('#live-status').dataset.state === 'live'")
+    page.evaluate(_OBSERVER)
+    return context, page
+
+
+class Delivery:
+    """A plain subscriber to the SOS devices' topics: MQTT delivery time, the baseline."""
+
+    def __init__(self, url: str, topics: list[str]) -> None:
+        import paho.mqtt.client as mqtt
+
+        self.arrived: dict[bytes, float] = {}
+        subscribed = threading.Event()
+        self.client, config = _client(f"bench-sos-sub-{uuid.uuid4().hex[:8]}", url, mqtt.MQTTv5)
+        self.client.on_message = lambda c, u, m: self.arrived.setdefault(m.payload, time.time())
+        self.client.on_subscribe = lambda *a: subscribed.set()
+        self.client.on_connect = lambda c, u, f, rc, p: c.subscribe([(t, 1) for t in topics])
+        self.client.connect(config.host, config.port, keepalive=30)
+        self.client.loop_start()
+        subscribed.wait(10)
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sos", type=int, default=40, help="SOS messages, one at a time (default 40)")
+    parser.add_argument("--background", type=int, default=2000, help="background positions per second (default 2000)")
+    parser.add_argument("--web-workers", type=int, default=2, help="uvicorn worker processes (default 2)")
+    parser.add_argument("--gap", type=float, default=0.5, help="seconds between one SOS seen and the next (default 0.5)")
+    args = parser.parse_args()
+
+    db_url = use_bench_database()
+    import paho.mqtt.client as mqtt
+    from django.db import connection
+    from playwright.sync_api import sync_playwright
+
+    from iot.formats.encode import native
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    terminals_ensure(connection, DEVICES)
+    database_reset(connection)
+    homes = homes_load(connection, DEVICES)
+    sos_homes = [h for h in homes if h.protocol == "native"][-args.sos:]
+    background_homes = homes[: len(homes) - 3 * args.sos]  # the SOS devices send nothing else
+    stream = stream_generate(background_homes, 60 * args.background, seed=7, sos=0, heartbeat_share=0.001)
+    user = dispatcher()
+    connection.close()
+
+    broker = Broker(private=True)
+    ingester = IngesterProcess(db_url, broker.url, SimpleNamespace(batch_size=None, batch_ms=None), None,
+                               group="bench-sos")
+    web = WebServer(db_url, args.web_workers)
+    stop, sent = mp.Event(), mp.RawValue("q", 0)
+    publisher = mp.Process(target=background_publisher, args=(stream.messages, broker.url, args.background,
+                                                                 stop, sent), daemon=True)
+    delivery = Delivery(broker.url, [f"eldercare/{h.device_id}/up" for h in sos_homes])
+    console_ms: list[float] = []
+    delivery_ms: list[float] = []
+    try:
+        _warm_up(connection, broker.url, stream, background_homes[0], [ingester])
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            context, page = console_open(chromium, web.url, user)
+            publisher.start()
+            time.sleep(5)  # the background stream reaches its rate
+            client, config = _client(f"bench-sos-{uuid.uuid4().hex[:8]}", broker.url, mqtt.MQTTv5)
+            client.connect(config.host, config.port, keepalive=30)
+            client.loop_start()
+            bg_start, bg_sent = time.monotonic(), sent.value
+            for n, home in enumerate(sos_homes, 1):
+                before = page.evaluate("Object.keys(window.__sosSeen).length")
+                topic, payload = native(home.device_id, type="sos", time=time.time(), lat=home.lat, lon=home.lon,
+                                        acc=8, batt=70)
+                published = time.time()
+                client.publish(topic, payload, qos=1)
+                page.wait_for_function(f"Object.keys(window.__sosSeen).length > {before}", polling=100)
+                seen = page.evaluate("Math.max(...Object.values(window.__sosSeen))")
+                console_ms.append(seen - published * 1000)
+                if payload in delivery.arrived:
+                    delivery_ms.append((delivery.arrived[payload] - published) * 1000)
+                print(f"\r  SOS {n}/{len(sos_homes)}: {console_ms[-1]:.0f} ms", end="", flush=True)
+                time.sleep(args.gap)
+            bg_rate = (sent.value - bg_sent) / (time.monotonic() - bg_start)
+            print()
+            client.disconnect()
+            client.loop_stop()
+            context.close()
+            chromium.close()
+    finally:
+        stop.set()
+        publisher.join(10)
+        delivery.stop()
+        web.stop()
+        ingester.stop()
+        ingester.forget_session(broker.url)
+        broker.stop()
+
+    p50, p99 = statistics.median(console_ms), percentile(console_ms, 0.99)
+    print(f"background positions published   {bg_rate:,.0f} msg/s (asked {args.background:,})")
+    print(f"web server                       uvicorn, {args.web_workers} worker process(es)")
+    print(f"SOS → console row ({len(console_ms)} SOS)      p50 {p50:.0f} ms   p99 {p99:.0f} ms   "
+          f"max {max(console_ms):.0f} ms")
+    if delivery_ms:
+        d50, d99 = statistics.median(delivery_ms), percentile(delivery_ms, 0.99)
+        print(f"baseline: SOS → MQTT subscriber  p50 {d50:.1f} ms   p99 {d99:.1f} ms   "
+              f"(console p50 = {p50 / max(d50, 0.1):.0f} × MQTT delivery)")
+    print(f"target p99 ≤ {TARGET_P99_MS} ms: {'met' if p99 <= TARGET_P99_MS else 'NOT met'} "
+          f"(p99 / target = {p99 / TARGET_P99_MS:.2f})")
+
+
+if __name__ == "__main__":
+    main()
