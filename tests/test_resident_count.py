@@ -2,10 +2,10 @@
 import datetime as dt
 
 from django.db import connection
+from pghistory.models import Events
 
 from assets import services
 from assets.models import Building
-from pghistory.models import Events
 
 
 def count(world, key):
