@@ -47,6 +47,11 @@ class Message:
         return self.reports[0].format if self.reports else _TOPIC_FORMATS.get(self.topic.split("/", 1)[0], "unknown")
 
     @property
+    def device(self) -> str:
+        """Who sent it: the device id, or the topic when it could not be decoded."""
+        return self.reports[0].device_id if self.reports else self.topic
+
+    @property
     def urgent(self) -> bool:
         """Whether it may carry an SOS or a fall (the ingester then writes at once)."""
         return any(r.flags & {SOS, FALL} for r in self.reports)
@@ -75,7 +80,6 @@ class _Terminal:
     id: int
     device_id: str
     person_id: int | None
-    home_area_id: int | None
     status: str
     last_fix_at: dt.datetime | None
     zone: ZoneState
@@ -150,12 +154,12 @@ def _refusal(message: Message, terminals: dict[str, _Terminal]) -> str | None:
 def _terminals_lock(device_ids: Iterable[str]) -> dict[str, _Terminal]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, device_id, person_id, iot_home_area(person_id), status, last_fix_at, zone_state, zone_streak "
+            "SELECT id, device_id, person_id, status, last_fix_at, zone_state, zone_streak "
             "FROM iot_terminal WHERE device_id = ANY(%s) ORDER BY id FOR UPDATE",
             [list(device_ids)])
         return {
-            row[1]: _Terminal(id=row[0], device_id=row[1], person_id=row[2], home_area_id=row[3], status=row[4],
-                              last_fix_at=row[5], zone=ZoneState(row[6] or "inside", row[7]))
+            row[1]: _Terminal(id=row[0], device_id=row[1], person_id=row[2], status=row[3], last_fix_at=row[4],
+                              zone=ZoneState(row[5] or "inside", row[6]))
             for row in cursor.fetchall()
         }
 
@@ -206,18 +210,22 @@ CREATE TEMP TABLE IF NOT EXISTS iot_staging (
 """
 
 # Each fix with its grid cell and safe-zone status; a fix already stored (redelivered)
-# conflicts and is not returned.
+# conflicts and is not returned. The cell is gis_deepest_area's query written out as a
+# lateral join: a call of that (not inlinable) function per fix costs four times as much.
 _INSERT = """
 INSERT INTO iot_position (terminal_id, time, received_at, geom, accuracy_m, speed_kmh, course, battery,
                           gps_fix, drawable, flags, area_id, zone, format)
 SELECT s.terminal_id, s.time, s.received_at, p.geom, s.accuracy_m, s.speed_kmh, s.course, s.battery,
        s.gps_fix, s.drawable, s.flags,
-       CASE WHEN s.drawable THEN gis_deepest_area(p.geom) END,
+       cell.id,
        CASE WHEN s.drawable THEN iot_zone_status(iot_zone_margin(z.center, z.radius_m, z.zone_polygon, p.geom),
                                                  s.accuracy_m) ELSE '' END,
        s.format
 FROM iot_staging s
 CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom) p
+LEFT JOIN LATERAL (SELECT a.id FROM gis_core_area a
+                   WHERE s.drawable AND ST_Covers(a.boundary, p.geom)
+                   ORDER BY a.level DESC LIMIT 1) cell ON true
 LEFT JOIN (SELECT person_id, center, radius_m, polygon AS zone_polygon FROM iot_safezone) z
        ON z.person_id = s.person_id
 ORDER BY s.seq
@@ -308,31 +316,41 @@ def _alarms_collect(reports: list[tuple[_Terminal, Report, Message]], fixes: lis
             changes.raise_(terminal.id, kind, time, report if fix is None or fix.drawable else None)
 
 
+_TERMINAL_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS iot_terminal_staging (
+    id bigint, seen_at timestamptz, battery smallint, signal smallint, fix_at timestamptz,
+    lon double precision, lat double precision, accuracy double precision, zone_state text, zone_streak smallint
+) ON COMMIT DELETE ROWS
+"""
+
+_TERMINALS_UPDATE = """
+UPDATE iot_terminal t SET
+    last_seen_at = GREATEST(t.last_seen_at, u.seen_at),
+    battery = COALESCE(u.battery, t.battery),
+    signal = COALESCE(u.signal, t.signal),
+    last_fix_at = COALESCE(u.fix_at, t.last_fix_at),
+    last_position = COALESCE(ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), t.last_position),
+    last_accuracy_m = CASE WHEN u.fix_at IS NULL THEN t.last_accuracy_m ELSE u.accuracy END,
+    last_gps_fix = CASE WHEN u.fix_at IS NULL THEN t.last_gps_fix ELSE true END,
+    zone_state = u.zone_state, zone_streak = u.zone_streak
+FROM iot_terminal_staging u
+WHERE t.id = u.id
+"""
+
+
 def _terminals_update(terminals: Iterable[_Terminal]) -> None:
+    """The live state of the terminals heard in this batch (COPY, then one UPDATE: cheaper
+    than passing thousands of values as arrays)."""
     rows = [t for t in terminals if t.seen_at is not None]
     if not rows:
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE iot_terminal t SET
-                last_seen_at = GREATEST(t.last_seen_at, u.seen_at),
-                battery = COALESCE(u.battery, t.battery),
-                signal = COALESCE(u.signal, t.signal),
-                last_fix_at = COALESCE(u.fix_at, t.last_fix_at),
-                last_position = COALESCE(ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), t.last_position),
-                last_accuracy_m = CASE WHEN u.fix_at IS NULL THEN t.last_accuracy_m ELSE u.accuracy END,
-                last_gps_fix = CASE WHEN u.fix_at IS NULL THEN t.last_gps_fix ELSE true END,
-                zone_state = u.zone_state, zone_streak = u.zone_streak
-            FROM unnest(%s::bigint[], %s::timestamptz[], %s::smallint[], %s::smallint[], %s::timestamptz[],
-                        %s::float8[], %s::float8[], %s::float8[], %s::text[], %s::smallint[])
-                 AS u(id, seen_at, battery, signal, fix_at, lon, lat, accuracy, zone_state, zone_streak)
-            WHERE t.id = u.id
-            """,
-            [[t.id for t in rows], [t.seen_at for t in rows], [t.battery for t in rows], [t.signal for t in rows],
-             [t.fix and t.fix[0] for t in rows], [t.fix and t.fix[1] for t in rows],
-             [t.fix and t.fix[2] for t in rows], [t.fix and t.fix[3] for t in rows],
-             [t.zone.settled for t in rows], [t.zone.streak for t in rows]])
+        cursor.execute(_TERMINAL_STAGING)
+        with cursor.cursor.copy("COPY iot_terminal_staging FROM STDIN") as copy:
+            for t in rows:
+                fix = t.fix or (None, None, None, None)
+                copy.write_row((t.id, t.seen_at, t.battery, t.signal, *fix, t.zone.settled, t.zone.streak))
+        cursor.execute(_TERMINALS_UPDATE)
 
 
 def _quarantine_insert(quarantine: list[tuple[Message, str]]) -> None:

@@ -50,9 +50,13 @@ class Terminal(Timestamped):
     status = models.CharField(_("status"), max_length=10, choices=TerminalStatus.choices, default=TerminalStatus.ACTIVE)
     mqtt_password_hash = models.CharField(max_length=200, blank=True, editable=False)
 
+    # The live state below is rewritten for every batch a device is in. It has no indexes
+    # (a few thousand rows are scanned in no time), so those updates stay HOT: in place,
+    # with no index entries to add (see the fillfactor in migration 0004).
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
     last_fix_at = models.DateTimeField(_("last fix"), null=True, blank=True, editable=False)
-    last_position = models.PointField(_("last position"), srid=4326, null=True, blank=True, editable=False)
+    last_position = models.PointField(_("last position"), srid=4326, null=True, blank=True, editable=False,
+                                      spatial_index=False)
     last_accuracy_m = models.FloatField(_("accuracy (m)"), null=True, blank=True, editable=False)
     last_gps_fix = models.BooleanField(_("GPS lock"), null=True, editable=False)
     battery = models.PositiveSmallIntegerField(_("battery %"), null=True, blank=True, editable=False)
@@ -69,7 +73,6 @@ class Terminal(Timestamped):
         verbose_name = _("terminal")
         verbose_name_plural = _("terminals")
         ordering = ["device_id"]
-        indexes = [models.Index(fields=["status", "last_seen_at"], name="terminal_silence_idx")]
 
     def __str__(self) -> str:
         return self.device_id
