@@ -19,7 +19,7 @@ Guarantees, and how:
 
 Messages are decoded on the network thread as they arrive; the main thread writes a
 batch every ``batch_seconds`` or ``batch_size`` messages, and at once when one may carry
-an SOS or a fall.
+an SOS or a fall: that device's messages are then written ahead of any backlog.
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ PARTITIONS_CHECK_SECONDS = 3600
 
 class Ingester:
     def __init__(self, *, client_id: str, group: str = "ingest", url: str | None = None,
-                 batch_size: int = 5000, batch_seconds: float = 0.05, session_expiry: int = SESSION_EXPIRY,
+                 batch_size: int = 1000, batch_seconds: float = 0.05, session_expiry: int = SESSION_EXPIRY,
                  report: Callable[[str], None] | None = None, report_seconds: float = 10.0) -> None:
         self.client_id, self.group, self.url = client_id, group, url
         self.batch_size, self.batch_seconds, self.session_expiry = batch_size, batch_seconds, session_expiry
@@ -58,7 +58,7 @@ class Ingester:
         self.stopping = threading.Event()
         self.connected = threading.Event()
         self._pending: list[Message] = []
-        self._urgent = False
+        self._urgent_devices: set[str] = set()  # devices with an SOS or a fall in _pending
         self._arrived = threading.Condition()
         self.totals: Counter = Counter()
         self.client = mqtt_client(client_id, url=url, manual_ack=True)
@@ -89,8 +89,9 @@ class Ingester:
         message = message_decode(msg.topic, msg.payload, mid=msg.mid if msg.qos else 0)
         with self._arrived:
             self._pending.append(message)
+            if message.urgent:
+                self._urgent_devices.add(message.device)
             if message.urgent or len(self._pending) >= self.batch_size:
-                self._urgent = True
                 self._arrived.notify()
             elif len(self._pending) == 1:
                 self._arrived.notify()
@@ -120,8 +121,7 @@ class Ingester:
                 if self.report and now >= report_due:
                     report_due = now + self.report_seconds
                     self.report(self.summary())
-            batch = self._drain()
-            if batch:
+            while batch := self._drain():
                 self._write(batch)
         finally:
             self.client.disconnect()
@@ -144,7 +144,7 @@ class Ingester:
         with self._arrived:
             if not self._pending:
                 self._arrived.wait(timeout=1.0)
-            if self._pending and not self._urgent:
+            if self._pending and not self._urgent_devices and len(self._pending) < self.batch_size:
                 self._arrived.wait(timeout=self.batch_seconds)
             return self._drain_locked()
 
@@ -153,7 +153,17 @@ class Ingester:
             return self._drain_locked()
 
     def _drain_locked(self) -> list[Message]:
-        batch, self._pending, self._urgent = self._pending, [], False
+        """The next batch. When an SOS or a fall is waiting, only the messages of the
+        devices that sent one (all of them, in order), so it jumps any backlog of
+        positions; else at most ``batch_size`` messages, in arrival order. Each device's
+        messages stay in order either way: the batch takes a prefix of each."""
+        if self._urgent_devices:
+            urgent = self._urgent_devices
+            batch = [m for m in self._pending if m.device in urgent]
+            self._pending = [m for m in self._pending if m.device not in urgent]
+            self._urgent_devices = set()
+        else:
+            batch, self._pending = self._pending[:self.batch_size], self._pending[self.batch_size:]
         return batch
 
     def _write(self, batch: list[Message]) -> None:

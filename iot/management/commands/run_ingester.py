@@ -22,7 +22,7 @@ class Command(BaseCommand):
                             help="MQTT client id; keep it across restarts (the broker keeps its session)")
         parser.add_argument("--group", default="ingest", help="shared-subscription group (default ingest); '' subscribes plainly (one ingester "
                                  "only; survives a broker restart with no gap, see iot/ingester.py)")
-        parser.add_argument("--batch-size", type=int, default=5000, help="most messages per transaction")
+        parser.add_argument("--batch-size", type=int, default=1000, help="most messages per transaction")
         parser.add_argument("--batch-ms", type=float, default=50, help="longest wait to fill a batch (ms)")
         parser.add_argument("--session-expiry", type=int, default=SESSION_EXPIRY,
                             help="seconds the broker keeps queueing for this ingester while it is down "
