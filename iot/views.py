@@ -90,12 +90,12 @@ class TerminalViewSet(ScopedViewSetMixin, viewsets.GenericViewSet, mixins.ListMo
     gives a terminal's fixes over a period (playback)."""
 
     queryset = Terminal.objects.all()
-    serializer_class = LiveTerminalSerializer
+    serializer_class = LiveTerminalSerializer  # describes the features of ``list`` (OpenAPI)
     pagination_class = None
     filter_backends = []
 
-    def get_queryset(self):
-        return selectors.terminals_live(super().get_queryset())
+    def list(self, request):
+        return Response(selectors.terminals_live(self.get_queryset()))
 
     @extend_schema(parameters=[OpenApiParameter("since", str), OpenApiParameter("until", str)])
     @action(detail=True, methods=["get"])

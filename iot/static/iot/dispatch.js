@@ -3,10 +3,10 @@
  *
  * - Queue: the open alerts of the user's areas (config.alertsUrl?state=open), SOS and falls
  *   first, flashing red until acknowledged, with a short WebAudio beep when a new one comes.
- * - Live: an EventSource on config.streamUrl; every `alert` event reloads the queue, the
- *   terminals and the selected alert; on (re)connection everything is reloaded, since
- *   events missed meanwhile are not replayed. #live-status shows the connection.
- * - Map: terminals' last positions (refreshed every 5 s and on each event) coloured by
+ * - Live: an EventSource on config.streamUrl; every `alert` event reloads the queue and
+ *   the selected alert; on (re)connection everything is reloaded, since events missed
+ *   meanwhile are not replayed. #live-status shows the connection.
+ * - Map: terminals' last positions (refreshed every 15 s, and on an SOS or a fall) coloured by
  *   their open alert's kind, alert markers from the queue, the selected elder's track.
  *   Clicking a terminal or an alert selects it.
  * - Detail: elder, device, family contacts, nearest responders, log, and (config.mayAct)
@@ -25,7 +25,7 @@
   const KIND_COLORS = {sos: "#d7191c", fall: "#a50f15", left_zone: "#f28c28", low_battery: "#e6b800",
                        removed: "#8e44ad", silent: "#6c7a89"};
   const NO_ALERT_COLOR = "#7b93ad";
-  const TERMINAL_REFRESH_MS = 5000;
+  const TERMINAL_REFRESH_MS = 15000;
   const LONGEST_PLAYBACK_MS = 60000;
   const EMPTY = {type: "FeatureCollection", features: []};
 
@@ -597,7 +597,9 @@
       let change;
       try { change = JSON.parse(event.data); } catch (error) { return; }
       loadQueue();
-      loadTerminals();
+      // The terminals layer is large (every terminal in the user's areas): it follows on
+      // its own timer, and at once only for an SOS or a fall.
+      if (URGENT.has(change.kind)) loadTerminals();
       if (change.action === "repeat" && URGENT.has(change.kind) && change.state === "new") beep();
       if (change.id === state.selected) {
         loadDetail(change.id).catch(() => {});
