@@ -844,20 +844,9 @@ class IngesterProcess:
     def forget_session(self, url: str) -> None:
         """Drop the persistent session (and its shared subscription) the broker keeps for
         a stopped ingester, so it does not queue later rounds' messages."""
-        import paho.mqtt.client as mqtt
-        from paho.mqtt.packettypes import PacketTypes
-        from paho.mqtt.properties import Properties
+        from gis_core.mqtt import session_end
 
-        client, config = _client(self.client_id, url, mqtt.MQTTv5)
-        connected = threading.Event()
-        client.on_connect = lambda *a: connected.set()
-        properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = 0
-        client.connect(config.host, config.port, keepalive=10, clean_start=True, properties=properties)
-        client.loop_start()
-        connected.wait(10)
-        client.disconnect()
-        client.loop_stop()
+        session_end(self.client_id, url=url)
 
 
 def _warm_up(db, url: str, stream: Stream, home: Home, ingesters: list[IngesterProcess]) -> None:

@@ -47,3 +47,25 @@ def connect(client: mqtt.Client, *, clean_start: bool = True, url: str | None = 
             properties: Properties | None = None) -> None:
     config = broker_config(url)
     client.connect(config.host, config.port, keepalive=keepalive, clean_start=clean_start, properties=properties)
+
+
+def session_end(client_id: str, *, url: str | None = None) -> None:
+    """End the persistent session the broker keeps for ``client_id`` (a stopped
+    ingester's): connect with a clean start and no session expiry, then disconnect. Its
+    queue and subscriptions go at once instead of when the session would expire."""
+    import threading
+
+    from paho.mqtt.packettypes import PacketTypes
+
+    client = mqtt_client(client_id, url=url)
+    connected = threading.Event()
+    client.on_connect = lambda *args: connected.set()
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = 0
+    connect(client, clean_start=True, url=url, keepalive=10, properties=properties)
+    client.loop_start()
+    try:
+        connected.wait(10)
+    finally:
+        client.disconnect()
+        client.loop_stop()
