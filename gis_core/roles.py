@@ -58,7 +58,6 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
         "assets.building": (VIEW,), "assets.organization": (VIEW,),
         "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
-
     },
 }
 

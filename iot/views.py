@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -67,7 +68,6 @@ class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         try:
             alert = selectors.alert_detail(self.get_queryset(), int(pk))
         except (Alert.DoesNotExist, ValueError):
-            from django.http import Http404
             raise Http404 from None
         context = {**self.get_serializer_context(), "responders": selectors.responders_nearest(alert)}
         return Response(AlertDetailSerializer(alert, context=context).data)
