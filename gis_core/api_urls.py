@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("assets.urls")),
     path("", include("tiles.api_urls")),
     path("", include("iot.urls")),
+    path("", include("incidents.urls")),
 ]

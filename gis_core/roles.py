@@ -20,6 +20,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assets.keysite": ALL, "assets.keysitecategory": ALL,
         "iot.terminal": ALL, "iot.emergencycontact": ALL, "iot.safezone": ALL, "iot.alert": (VIEW, CHANGE),
         "iot.quarantinedmessage": (VIEW,),
+        "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": ALL, "incidents.department": ALL,
+        "incidents.workcalendarday": ALL, "incidents.open311client": ALL,
     },
     Role.STREET_OFFICIAL: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
@@ -27,6 +29,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assets.residence": (VIEW,), "assets.persontag": (VIEW,), "assets.organization": (VIEW,),
         "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
         "iot.terminal": (VIEW,), "iot.emergencycontact": (VIEW,), "iot.safezone": (VIEW,), "iot.alert": (VIEW,),
+        "incidents.case": (VIEW, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
     },
     Role.COMMUNITY_WORKER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
@@ -36,6 +39,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assets.keysite": (VIEW, ADD, CHANGE), "assets.keysitecategory": (VIEW,),
         "iot.terminal": (VIEW, ADD, CHANGE), "iot.emergencycontact": ALL, "iot.safezone": (VIEW, ADD, CHANGE),
         "iot.alert": (VIEW, CHANGE),
+        "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
     },
     Role.GRID_LEADER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
@@ -45,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assets.keysite": (VIEW, ADD, CHANGE), "assets.keysitecategory": (VIEW,),
         "iot.terminal": (VIEW, ADD, CHANGE), "iot.emergencycontact": ALL, "iot.safezone": (VIEW, ADD, CHANGE),
         "iot.alert": (VIEW, CHANGE),
+        "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
     },
     Role.DISPATCHER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
@@ -53,11 +58,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
         "iot.terminal": (VIEW,), "iot.emergencycontact": (VIEW,), "iot.safezone": (VIEW,),
         "iot.alert": (VIEW, CHANGE),
+        "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
     },
     Role.DEPARTMENT_HANDLER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
         "assets.building": (VIEW,), "assets.organization": (VIEW,),
         "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
+        "incidents.case": (VIEW, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
     },
 }
 

@@ -216,3 +216,14 @@ IOT_FUTURE_SECONDS = int(os.environ.get("IOT_FUTURE_SECONDS", "600"))
 # registry (from passwd.base/acl.base, the service users), then reloads the broker.
 MQTT_GATEWAY_URL = os.environ.get("MQTT_GATEWAY_URL") or _embedded("mqtt_gateway_url") or ""
 IOT_BROKER_DIR = os.environ.get("IOT_BROKER_DIR") or _embedded("mqtt_dir") or ""
+
+# Incidents and cases: working periods of a working day (time limits count these hours),
+# the share of a case's time limit after which it is "due soon", the days after closing
+# when a case is archived automatically, the radius of "same problem nearby" when
+# reporting, and the photo limits.
+INCIDENTS_WORK_PERIODS = os.environ.get("INCIDENTS_WORK_PERIODS", "09:00-12:00,13:00-18:00")
+INCIDENTS_WARN_FRACTION = float(os.environ.get("INCIDENTS_WARN_FRACTION", "0.8"))
+INCIDENTS_ARCHIVE_DAYS = int(os.environ.get("INCIDENTS_ARCHIVE_DAYS", "15"))
+INCIDENTS_NEARBY_M = float(os.environ.get("INCIDENTS_NEARBY_M", "50"))
+INCIDENTS_PHOTO_MAX_BYTES = int(os.environ.get("INCIDENTS_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+INCIDENTS_PHOTOS_MAX = int(os.environ.get("INCIDENTS_PHOTOS_MAX", "9"))

@@ -3,7 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IncidentsConfig(AppConfig):
-    """Incident reporting and case handling (arrives with the incidents issue)."""
+    """Incident reporting and case handling: intake, the workflow, time limits, metrics,
+    public tracking and Open311."""
 
     name = "incidents"
     verbose_name = _("Incidents and cases")
+
+    def ready(self):
+        from incidents.layers import register_case_layer
+
+        register_case_layer()

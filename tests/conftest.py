@@ -25,6 +25,8 @@ from assets.identity import id_check_char
 from assets.models import Building, House, KeySiteCategory, Person, PersonTag
 from gis_core import services
 from gis_core.models import Area, AreaLevel, Role, User
+from incidents.defaults import defaults_load as incident_defaults_load
+from incidents.models import Category, Department
 
 if TYPE_CHECKING:
     from iot.models import Terminal
@@ -90,6 +92,7 @@ def building_in(x: float, y: float, size: float = 0.0004) -> MultiPolygon:
 def world(db) -> World:
     # Browser tests flush the database (transactional); restore the migrated defaults.
     defaults_load(PersonTag, KeySiteCategory)
+    incident_defaults_load(Department, Category)
     w = World()
     _area(w, "D", "530103000000", "盘龙区", AreaLevel.DISTRICT, None, box(102.70, 25.00, 102.76, 25.06))
     _area(w, "S1", "530103001000", "拓东街道", AreaLevel.STREET, "D", box(102.70, 25.00, 102.73, 25.06))
@@ -427,3 +430,61 @@ def broker_credentials_kept():
         _replace(home / name, text)
     if saved:
         _reload(home / "mosquitto.pid")
+
+
+# --------------------------------------------------------------------------- incidents and cases
+
+# Points inside the world's cells (cell A is 102.70–102.715 E, 25.00–25.03 N).
+IN_A, IN_B, IN_F = (102.705, 25.015), (102.72, 25.015), (102.74, 25.03)
+
+
+@dataclass
+class Desk:
+    """The world with the handler in the sanitation and municipal departments, and helpers
+    to report a case and take actions through the API (as the pages do)."""
+
+    world: World
+
+    def report(self, user: str = "leader_a", *, category: str = "garbage", at=IN_A, **extra) -> dict:
+        body = {"category": category, "description": "垃圾堆放在楼下", "lon": at[0], "lat": at[1], **extra}
+        if user == "community":
+            body.setdefault("reporter_name", "张三")
+            body.setdefault("reporter_phone", "13811112222")
+        response = self.world.client(user).post("/api/v1/cases/", body, format="json")
+        assert response.status_code == 201, response.json()
+        return response.json()
+
+    def act(self, user: str, case: dict, action: str, *, expect: int = 200, **fields):
+        case_id = case["id"] if "id" in case else case["properties"]["id"]
+        version = fields.pop("version", None) or self.version(case_id)
+        response = self.world.client(user).post(f"/api/v1/cases/{case_id}/act/",
+                                                {"action": action, "version": version, **fields}, format="json")
+        assert response.status_code == expect, (action, response.status_code, response.json())
+        return response.json()
+
+    def version(self, case_id: int) -> int:
+        from incidents.models import Case
+
+        return Case.objects.get(pk=case_id).version
+
+    def advance(self, case: dict, until: str) -> dict:
+        """Take the case along the main path until it is ``until``."""
+        path = [("dispatcher", "file", {}), ("dispatcher", "dispatch", {}), ("handler", "accept", {}),
+                ("handler", "report_back", {"note": "已清运"}), ("dispatcher", "close", {}),
+                ("dispatcher", "evaluate", {"rating": 5}), ("admin", "archive", {})]
+        targets = ["filed", "dispatched", "handling", "reported_back", "closed", "evaluated", "archived"]
+        if until == "collected":
+            return case
+        for (user, action, fields), target in zip(path, targets):
+            case = self.act(user, case, action, **fields)
+            if target == until:
+                return case
+        raise AssertionError(until)
+
+
+@pytest.fixture
+def desk(world) -> Desk:
+    handler = world.users["handler"]
+    for code in ("sanitation", "municipal"):
+        Department.objects.get(code=code).members.add(handler)
+    return Desk(world)

@@ -37,6 +37,12 @@ class TileLayer:
     style: list[dict] = field(default_factory=list)
     legend: list[tuple[Promise | str, str]] = field(default_factory=list)
     visible: bool = True  # shown when a map page opens
+    # A further per-user narrowing after area scoping (a department handler sees only
+    # their department's cases). Only for live layers: cached tiles are shared by scope.
+    restrict: Callable[[QuerySet, object], QuerySet] | None = None
+
+    def __post_init__(self):
+        assert self.restrict is None or not self.cached, f"{self.name}: a restricted layer must be live"
 
     @property
     def cached(self) -> bool:
@@ -110,7 +116,7 @@ def _outline(color: str, width: float, dash: list | None = None) -> list[dict]:
     return [{"type": "line", "paint": paint}]
 
 
-def _match(attribute: str, colors: dict[str, str], default: str) -> list:
+def match_expression(attribute: str, colors: dict[str, str], default: str) -> list:
     """A MapLibre ``match`` expression: attribute value → colour."""
     return ["match", ["get", attribute], *[v for pair in colors.items() for v in pair], default]
 
@@ -154,7 +160,7 @@ def register_base_layers() -> None:
         attributes=[(13, {"category": "category", "is_key": "is_key", "resident_count": "resident_count"}),
                     (15, {"name": "name", "floors": "floors", "address": "address"})],
         description=_("Building footprints by use category; key buildings flagged."),
-        style=[{"type": "fill", "paint": {"fill-color": _match("category", BUILDING_COLORS, "#cccccc"),
+        style=[{"type": "fill", "paint": {"fill-color": match_expression("category", BUILDING_COLORS, "#cccccc"),
                                           "fill-opacity": 0.85, "fill-outline-color": "#8a7a5a"}},
                {"type": "line", "filter": ["==", ["get", "is_key"], True],
                 "paint": {"line-color": "#c0392b", "line-width": 2.5}}],
@@ -168,9 +174,9 @@ def register_base_layers() -> None:
                     (14, {"name": "name", "category_name": F("category__name")})],
         description=_("Key places, special trades, key facilities and prevention facilities."),
         style=[{"type": "fill", "filter": ["==", ["geometry-type"], "Polygon"],
-                "paint": {"fill-color": _match("kind", KEY_SITE_COLORS, "#999999"), "fill-opacity": 0.35}},
+                "paint": {"fill-color": match_expression("kind", KEY_SITE_COLORS, "#999999"), "fill-opacity": 0.35}},
                {"type": "circle", "filter": ["==", ["geometry-type"], "Point"],
-                "paint": {"circle-color": _match("kind", KEY_SITE_COLORS, "#999999"), "circle-radius": 4,
+                "paint": {"circle-color": match_expression("kind", KEY_SITE_COLORS, "#999999"), "circle-radius": 4,
                           "circle-stroke-color": "#ffffff", "circle-stroke-width": 1}}],
         legend=[(KeySiteKind(k).label, color) for k, color in KEY_SITE_COLORS.items()]))
     register_layer(TileLayer(

@@ -1,0 +1,77 @@
+"""Reads of cases: what a user may see (area scope, and a handler's departments), the
+queue, one case with its log, open cases near a point, and the public timeline."""
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.db.models import Prefetch, QuerySet
+
+from gis_core.models import Role
+from gis_core.scoping import scope_queryset
+from incidents.models import OPEN_STATUSES, Case, CaseAttachment, CaseEvent, Category, Department
+
+METRES_PER_DEGREE = 111_320
+
+
+def cases_visible(qs: QuerySet, user) -> QuerySet:
+    """The narrowing beyond area scope: a department handler sees the cases sent to their
+    departments, and those their department once had (still in the log) do not count."""
+    if getattr(user, "role", None) == Role.DEPARTMENT_HANDLER:
+        return qs.filter(department__in=Department.objects.filter(members=user).values("pk"))
+    return qs
+
+
+def cases_for(user) -> QuerySet:
+    """Every case the user may see: the one entry point of lists, details and the map."""
+    return cases_visible(scope_queryset(Case.objects.all(), user), user)
+
+
+def cases_queue(qs: QuerySet) -> QuerySet:
+    """For lists: what a queue row shows, without a query per row."""
+    return qs.select_related("category__parent", "department", "cell", "community", "street")
+
+
+def case_detail(qs: QuerySet, pk: int) -> Case:
+    events = CaseEvent.objects.select_related("actor").prefetch_related("attachments")
+    return (qs.select_related("category__parent", "department", "cell", "community", "street", "reporter",
+                              "duplicate_of")
+            .prefetch_related(Prefetch("events", queryset=events),
+                              Prefetch("attachments", queryset=CaseAttachment.objects.order_by("id")))
+            .get(pk=pk))
+
+
+def cases_nearby(qs: QuerySet, *, point: Point, category: Category | None = None,
+                 radius_m: float | None = None) -> QuerySet:
+    """Open cases within ``radius_m`` (INCIDENTS_NEARBY_M) of ``point``, nearest first,
+    with ``distance_m``; of ``category`` when given. A degree box around the point lets
+    the GiST index find candidates; the sphere distance decides."""
+    radius_m = radius_m or settings.INCIDENTS_NEARBY_M
+    degrees = radius_m / METRES_PER_DEGREE / max(math.cos(math.radians(point.y)), 0.1) * 1.05
+    qs = qs.filter(status__in=OPEN_STATUSES, location__dwithin=(point, degrees),
+                   location__distance_lte=(point, D(m=radius_m)))
+    if category is not None:
+        qs = qs.filter(category=category)
+    return (cases_queue(qs).annotate(distance=Distance("location", point)).order_by("distance", "-reported_at"))
+
+
+def case_public(tracking_number: str) -> Case:
+    """A case by its tracking number, for the public page (no scope: the number is the key;
+    what is shown carries no personal data)."""
+    events = CaseEvent.objects.only("case_id", "at", "action", "from_status", "to_status", "data")
+    return (Case.objects.select_related("category__parent", "department", "community", "street")
+            .prefetch_related(Prefetch("events", queryset=events))
+            .get(tracking_number=tracking_number.strip()))
+
+
+def categories_tree() -> list[Category]:
+    """Active main categories with their active subcategories (one query)."""
+    categories = list(Category.objects.filter(active=True).select_related("department").order_by(
+        "kind", "sort_order", "code"))
+    mains = [c for c in categories if c.parent_id is None]
+    for main in mains:
+        main.children = [c for c in categories if c.parent_id == main.pk]
+    return mains

@@ -1,0 +1,265 @@
+"""The case API: the queue (GeoJSON), reporting, one case with its log and actions, taking
+an action, photos, nearby open cases, metrics, categories and departments, and the public
+tracking answer. Thin: select (incidents.selectors, scoped through gis_core), serialize,
+and hand writes to incidents.services."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gis_core.api import GEO_FILTERS
+from gis_core.models import Role
+from gis_core.pagination import GeoPagination
+from incidents import selectors, services
+from incidents.filters import CaseFilter
+from incidents.metrics import GROUPS, PERIODS, case_metrics
+from incidents.models import Case, CaseAttachment, CaseSource, CaseStatus, Category, Department
+from incidents.serializers import (
+    CaseActSerializer,
+    CaseDetailSerializer,
+    CaseReportSerializer,
+    CaseSerializer,
+    CategorySerializer,
+    DepartmentSerializer,
+    MetricsRowSerializer,
+    PublicEventSerializer,
+)
+from incidents.services import ActionInput, CaseConflict
+from incidents.workflow import action_label
+
+METRICS_LONGEST = dt.timedelta(days=3 * 366)
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  viewsets.GenericViewSet):
+    """Cases in the user's areas (a department handler: those sent to their departments),
+    newest first, as GeoJSON; filters: see CaseFilter; ``?search=`` tracking number,
+    description or address; ``?in_bbox=``. POST reports a case (JSON or multipart with
+    ``photos``)."""
+
+    queryset = Case.objects.all()
+    serializer_class = CaseSerializer
+    pagination_class = GeoPagination
+    filter_backends = GEO_FILTERS
+    filterset_class = CaseFilter
+    bbox_filter_field = "location"
+    search_fields = ["tracking_number", "description", "address"]
+    ordering_fields = ["reported_at", "due_at", "filed_at", "closed_at"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.cases_queue(selectors.cases_for(self.request.user))
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def retrieve(self, request, pk=None):
+        return Response(self._detail(pk))
+
+    def _detail(self, pk) -> dict:
+        try:
+            case = selectors.case_detail(selectors.cases_for(self.request.user), int(pk))
+        except (Case.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+        return CaseDetailSerializer(case, context=self.get_serializer_context()).data
+
+    @extend_schema(request=CaseReportSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request):
+        body = CaseReportSerializer(data=_data_with_files(request))
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        source = data.get("source") or (CaseSource.GRID_LEADER if request.user.role == Role.GRID_LEADER
+                                        else CaseSource.DESK)
+        case = services.case_report(
+            actor=request.user, category=data["category"], description=data["description"],
+            location=data["location"], address=data["address"], source=source, reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"], reporter_email=data["reporter_email"], photos=data["photos"])
+        return Response(self._detail(case.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseActSerializer, responses={200: CaseDetailSerializer, 409: CaseDetailSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser],
+            permission_classes=[permissions.IsAuthenticated])
+    def act(self, request, pk=None):
+        """Take a workflow action (see ``actions`` in the case detail). Send the
+        ``version`` you saw: if the case changed meanwhile the answer is 409 with
+        ``detail`` and the current ``case``."""
+        body = CaseActSerializer(data=_data_with_files(request))
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        duplicate_of = None
+        if data.get("duplicate_of"):
+            duplicate_of = selectors.cases_for(request.user).filter(tracking_number=data["duplicate_of"]).first()
+            if duplicate_of is None:
+                raise ValidationError({"duplicate_of": [_("No case %(number)s in your areas.") % {
+                    "number": data["duplicate_of"]}]})
+        params = ActionInput(department=data.get("department"), duplicate_of=duplicate_of, hours=data.get("hours"),
+                             rating=data.get("rating"), reporter_rating=data.get("reporter_rating"))
+        try:
+            case = services.case_act(actor=request.user, case_id=int(pk), action=data["action"],
+                                     version=data["version"], note=data["note"], params=params,
+                                     photos=data["photos"])
+        except Case.DoesNotExist:
+            raise Http404 from None
+        except CaseConflict as conflict:
+            return Response({"detail": str(conflict), "case": self._detail(conflict.case.pk)},
+                            status=status.HTTP_409_CONFLICT)
+        try:
+            return Response(self._detail(case.pk))
+        except Http404:  # e.g. a handler returned it: no longer theirs to see
+            return Response({"id": case.pk, "type": "Feature", "geometry": None, "detail": _(
+                "Done; the case has left your queue."), "properties": {"status": case.status, "version": case.version,
+                                                                      "department": None}})
+
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>\d+)", url_name="photo")
+    def photo(self, request, pk=None, photo_id=None):
+        """One photo of a case in the user's areas (photos are never public files)."""
+        attachment = CaseAttachment.objects.filter(
+            pk=photo_id, case__in=selectors.cases_for(request.user).filter(pk=pk)).first()
+        if attachment is None:
+            raise Http404
+        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+    @extend_schema(parameters=[OpenApiParameter("lon", float), OpenApiParameter("lat", float),
+                               OpenApiParameter("category", str), OpenApiParameter("radius", float)])
+    @action(detail=False, methods=["get"])
+    def nearby(self, request):
+        """Open cases near a point (default 50 m), nearest first, of ``category`` when
+        given: shown before a report is sent, to avoid filing the same problem twice."""
+        point = _point(request)
+        category = None
+        if request.query_params.get("category"):
+            category = Category.objects.filter(code=request.query_params["category"]).first()
+            if category is None:
+                raise ValidationError({"category": [_("Unknown category.")]})
+        radius = _float(request, "radius", default=None)
+        if radius is not None and not 1 <= radius <= 1000:
+            raise ValidationError({"radius": [_("Between 1 and 1000 metres.")]})
+        cases = selectors.cases_nearby(selectors.cases_for(request.user), point=point, category=category,
+                                       radius_m=radius)[:20]
+        features = CaseSerializer(cases, many=True, context=self.get_serializer_context()).data
+        for feature, case in zip(features["features"], cases):
+            feature["properties"]["distance_m"] = round(case.distance.m, 1)
+        return Response(features)
+
+    @extend_schema(parameters=[OpenApiParameter("by", str, enum=[*GROUPS, *PERIODS]),
+                               OpenApiParameter("since", str), OpenApiParameter("until", str)],
+                   responses=MetricsRowSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def metrics(self, request):
+        """Filed, due, deferred, closed and closed on time, closure rate (结案率), on-time
+        closure rate (按期结案率), rework and extension rates, mean and p90 handling hours,
+        per ``by`` group over [``since``, ``until``) (dates; default this month); the last
+        row is the total."""
+        by = request.query_params.get("by", "community")
+        if by not in GROUPS and by not in PERIODS:
+            raise ValidationError({"by": [_("One of %(choices)s.") % {"choices": ", ".join([*GROUPS, *PERIODS])}]})
+        since, until = _period(request)
+        rows = case_metrics(selectors.cases_for(request.user), by=by, since=since, until=until)
+        return Response({"by": by, "since": since, "until": until,
+                         "rows": MetricsRowSerializer([r.as_dict() for r in rows], many=True).data})
+
+
+def _data_with_files(request) -> dict:
+    """Request data with the repeated ``photos`` files as a list (multipart)."""
+    if not request.FILES:
+        return request.data
+    data = {k: v for k, v in request.data.items() if k != "photos"}
+    data["photos"] = request.FILES.getlist("photos")
+    return data
+
+
+def _float(request, name: str, *, default=...) -> float | None:
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        if default is ...:
+            raise ValidationError({name: [_("This parameter is required.")]})
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ValidationError({name: [_("A number is required.")]}) from None
+
+
+def _point(request) -> Point:
+    lon, lat = _float(request, "lon"), _float(request, "lat")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValidationError({"lon": [_("Longitude and latitude in degrees (WGS84).")]})
+    return Point(lon, lat, srid=4326)
+
+
+def _period(request) -> tuple[dt.datetime, dt.datetime]:
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    dates = {}
+    for name, default in (("since", today.replace(day=1)), ("until", today + dt.timedelta(days=1))):
+        value = request.query_params.get(name)
+        day = parse_date(value) if value else default
+        if day is None:
+            raise ValidationError({name: [_("A date (YYYY-MM-DD) is required.")]})
+        dates[name] = dt.datetime.combine(day, dt.time(), tz)
+    if not dates["since"] < dates["until"] or dates["until"] - dates["since"] > METRICS_LONGEST:
+        raise ValidationError({"since": [_("The period must run forwards and last at most three years.")]})
+    return dates["since"], dates["until"]
+
+
+class CategoryList(APIView):
+    """Active case categories: main categories (大类) with their subcategories (小类),
+    each with its department, time limit and urgency."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=CategorySerializer(many=True))
+    def get(self, request):
+        return Response(CategorySerializer(selectors.categories_tree(), many=True).data)
+
+
+class DepartmentList(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=DepartmentSerializer(many=True))
+    def get(self, request):
+        return Response(DepartmentSerializer(Department.objects.filter(active=True), many=True).data)
+
+
+class PublicTrackView(APIView):
+    """Anyone with a tracking number: the case's category, area, status and timeline, with
+    no personal data (no names, phones, notes or photos)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    @extend_schema(responses=PublicEventSerializer(many=True))
+    def get(self, request, number: str):
+        try:
+            case = selectors.case_public(number)
+        except (Case.DoesNotExist, DjangoValidationError):
+            raise Http404 from None
+        return Response(public_case(case))
+
+
+def public_case(case: Case) -> dict:
+    return {
+        "tracking_number": case.tracking_number, "category": str(case.category),
+        "status": case.status, "status_display": case.get_status_display(),
+        "area": f"{case.street.name} {case.community.name}", "reported_at": case.reported_at,
+        "due_at": case.due_at, "closed_at": case.closed_at, "department": case.department.name if case.department else None,
+        "timeline": [{"at": e.at, "action": e.action, "action_display": action_label(e.action),
+                      "status": e.to_status, "status_display": str(CaseStatus(e.to_status).label)}
+                     for e in case.events.all()],
+    }
+

@@ -1,0 +1,76 @@
+"""Working-hours arithmetic for case time limits (处置时限 in working hours).
+
+A working day is Monday–Friday unless the calendar (WorkCalendarDay) says otherwise
+(holidays off, 调休 weekend days on); its working periods are INCIDENTS_WORK_PERIODS in
+the district's time zone. Round-the-clock categories count calendar hours instead.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.utils import timezone
+
+MAX_DAYS = 3 * 366  # no time limit reaches further; guards the loops
+
+
+def _periods() -> list[tuple[dt.time, dt.time]]:
+    """"09:00-12:00,13:00-18:00" → [(09:00, 12:00), (13:00, 18:00)]."""
+    periods = []
+    for part in settings.INCIDENTS_WORK_PERIODS.split(","):
+        start, end = part.strip().split("-")
+        periods.append((dt.time.fromisoformat(start), dt.time.fromisoformat(end)))
+    return periods
+
+
+def _exceptions(first: dt.date, last: dt.date) -> dict[dt.date, bool]:
+    from incidents.models import WorkCalendarDay
+
+    return dict(WorkCalendarDay.objects.filter(date__range=(first, last)).values_list("date", "is_workday"))
+
+
+def _working_spans(start: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    """Working periods from ``start`` onwards, in order (the first may begin at start)."""
+    tz = timezone.get_default_timezone()
+    local = timezone.localtime(start, tz)
+    day = local.date()
+    exceptions = _exceptions(day, day + dt.timedelta(days=MAX_DAYS))
+    periods = _periods()
+    for offset in range(MAX_DAYS):
+        date = day + dt.timedelta(days=offset)
+        if not exceptions.get(date, date.weekday() < 5):
+            continue
+        for begin, end in periods:
+            span_start = dt.datetime.combine(date, begin, tz)
+            span_end = dt.datetime.combine(date, end, tz)
+            if span_end <= local:
+                continue
+            yield max(span_start, local), span_end
+    raise ValueError("time limit beyond the working calendar")
+
+
+def working_deadline(start: dt.datetime, hours: float, *, round_the_clock: bool = False) -> dt.datetime:
+    """The moment ``hours`` of working time after ``start``."""
+    if round_the_clock:
+        return start + dt.timedelta(hours=hours)
+    left = dt.timedelta(hours=hours)
+    for span_start, span_end in _working_spans(start):
+        if span_end - span_start >= left:
+            return span_start + left
+        left -= span_end - span_start
+    raise AssertionError("unreachable")
+
+
+def working_hours_between(start: dt.datetime, end: dt.datetime, *, round_the_clock: bool = False) -> float:
+    """Working hours from ``start`` to ``end`` (0 when end is not after start)."""
+    if end <= start:
+        return 0.0
+    if round_the_clock:
+        return (end - start).total_seconds() / 3600
+    total = dt.timedelta()
+    for span_start, span_end in _working_spans(start):
+        if span_start >= end:
+            break
+        total += min(span_end, end) - span_start
+    return total.total_seconds() / 3600
