@@ -83,7 +83,7 @@ def case_metrics(cases: QuerySet, *, by: str, since: dt.datetime, until: dt.date
     name; the last row (key None) is the total."""
     if by not in GROUPS and by not in PERIODS:
         raise ValueError(by)
-    columns = {"filed_at": F("filed_at"), "due_at": F("due_at"), "closed_at": F("closed_at"),
+    columns = {"m_filed": F("filed_at"), "m_due": F("due_at"), "m_closed": F("closed_at"),
                "m_deferred": F("deferred_at"), "m_on_time": F("closed_on_time"),
                "m_reworks": F("rework_count"), "m_extensions": F("extension_count")}
     if by in GROUPS:
@@ -103,9 +103,9 @@ def case_metrics(cases: QuerySet, *, by: str, since: dt.datetime, until: dt.date
             count(*) FILTER (WHERE k.role = 'filed'),
             count(*) FILTER (WHERE k.role = 'due'),
             count(*) FILTER (WHERE k.role = 'due' AND k.m_deferred IS NOT NULL),
-            count(*) FILTER (WHERE k.role = 'due' AND k.closed_at IS NOT NULL),
+            count(*) FILTER (WHERE k.role = 'due' AND k.m_closed IS NOT NULL),
             count(*) FILTER (WHERE k.role = 'due' AND k.m_on_time),
-            count(*) FILTER (WHERE k.role = 'due' AND k.closed_at IS NOT NULL AND k.m_reworks > 0),
+            count(*) FILTER (WHERE k.role = 'due' AND k.m_closed IS NOT NULL AND k.m_reworks > 0),
             count(*) FILTER (WHERE k.role = 'due' AND k.m_extensions > 0),
             avg(k.hours) FILTER (WHERE k.role = 'closed'),
             percentile_cont(0.9) WITHIN GROUP (ORDER BY k.hours) FILTER (WHERE k.role = 'closed'),
@@ -114,9 +114,9 @@ def case_metrics(cases: QuerySet, *, by: str, since: dt.datetime, until: dt.date
             SELECT {key_sql} AS key, {name_sql} AS name, c.*, r.role, r.hours
             FROM ({inner}) c
             CROSS JOIN LATERAL (VALUES
-                ('filed', c.filed_at, NULL::float8),
-                ('due', c.due_at, NULL::float8),
-                ('closed', c.closed_at, extract(epoch FROM c.closed_at - c.filed_at) / 3600)) r(role, at, hours)
+                ('filed', c.m_filed, NULL::float8),
+                ('due', c.m_due, NULL::float8),
+                ('closed', c.m_closed, extract(epoch FROM c.m_closed - c.m_filed) / 3600)) r(role, at, hours)
             WHERE r.at >= %s AND r.at < %s
         ) k
         GROUP BY GROUPING SETS ((k.key), ())

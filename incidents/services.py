@@ -178,7 +178,7 @@ def case_act(*, actor: User, case_id: int, action: str, version: int, note: str 
         before, target = case.status, _target(case, spec, case.status)
         data = EFFECTS.get(action, _no_effect)(case, now, params, actor)
         case.status = target
-        if case.status in TIMED_STATUSES:
+        if before in TIMED_STATUSES or target in TIMED_STATUSES:  # the clock ran until now
             case.time_state = _time_state(case, now)
         case.version += 1
         case.save()

@@ -2,20 +2,19 @@
 as their terminals would (see iot.simulator), to demo and load-test the iot pipeline."""
 from __future__ import annotations
 
-import contextlib
 import random
-import signal
 import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gis_core.mqtt import connect, mqtt_client
+from gis_core.workers import stop_on_signals
 from iot.simulator import NoTerminals, Progress, Rates, elder_new, load_homes, run_schedule
 
 CONNECT_TIMEOUT_S = 10.0
@@ -73,20 +72,6 @@ class Publisher:
             time.sleep(0.05)
         self.client.disconnect()
         self.client.loop_stop()
-
-
-@contextlib.contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM set ``stop`` instead of killing the run (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def progress_line(progress: Progress, rate: float) -> str:
