@@ -137,6 +137,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+# Files only served through scoped views (case photos): never under MEDIA_URL.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 
 # Basemap for map pages and admin widgets: an XYZ URL template (天地图, OSM, an intranet
 # tile server). Empty by default: pages then draw area boundaries only and need no internet.
@@ -227,3 +229,6 @@ INCIDENTS_ARCHIVE_DAYS = int(os.environ.get("INCIDENTS_ARCHIVE_DAYS", "15"))
 INCIDENTS_NEARBY_M = float(os.environ.get("INCIDENTS_NEARBY_M", "50"))
 INCIDENTS_PHOTO_MAX_BYTES = int(os.environ.get("INCIDENTS_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 INCIDENTS_PHOTOS_MAX = int(os.environ.get("INCIDENTS_PHOTOS_MAX", "9"))
+
+# Open311 GeoReport v2: the jurisdiction_id a client may send (our district's division code).
+OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "530103")

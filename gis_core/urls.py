@@ -17,7 +17,9 @@ urlpatterns = [
     path("console/", include("grids.console_urls")),
     path("console/dispatch/", iot_views.dispatch_console, name="dispatch-console"),
     path("live/alerts/", alert_stream, name="alert-stream"),
+    path("", include("incidents.page_urls")),
     path("reports/", include("tiles.report_urls")),
+    path("open311/v2/", include("incidents.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

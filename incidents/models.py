@@ -12,6 +12,7 @@ import uuid
 import pgtrigger
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -253,6 +254,11 @@ class CaseEvent(models.Model):
         triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
 
+def private_storage() -> FileSystemStorage:
+    """Case photos live outside MEDIA_ROOT: only the case's scoped endpoint serves them."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
 def _attachment_path(instance: "CaseAttachment", filename: str) -> str:
     return f"cases/{instance.case.reported_at:%Y/%m}/{instance.case.tracking_number}/{uuid.uuid4().hex}.{instance.extension}"
 
@@ -263,7 +269,7 @@ class CaseAttachment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path)
+    file = models.FileField(upload_to=_attachment_path, storage=private_storage)
     content_type = models.CharField(max_length=40)
     extension = models.CharField(max_length=5)
     size = models.PositiveIntegerField()

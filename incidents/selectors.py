@@ -37,8 +37,8 @@ def cases_queue(qs: QuerySet) -> QuerySet:
 
 def case_detail(qs: QuerySet, pk: int) -> Case:
     events = CaseEvent.objects.select_related("actor").prefetch_related("attachments")
-    return (qs.select_related("category__parent", "department", "cell", "community", "street", "reporter",
-                              "duplicate_of")
+    return (qs.select_related("category__parent", "category__department", "department", "cell", "community",
+                              "street", "reporter", "duplicate_of")
             .prefetch_related(Prefetch("events", queryset=events),
                               Prefetch("attachments", queryset=CaseAttachment.objects.order_by("id")))
             .get(pk=pk))

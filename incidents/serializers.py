@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_core.api import PersonalDataSerializerMixin
-from incidents.models import Case, CaseAttachment, CaseEvent, CaseSource, Category, Department
+from incidents.models import Case, CaseAttachment, CaseEvent, CaseSource, CaseStatus, Category, Department
 from incidents.workflow import action_label, case_actions
 
 
@@ -87,13 +87,15 @@ class CaseDetailSerializer(PersonalDataSerializerMixin, CaseSerializer):
     log, the photos and the actions the user may take now."""
 
     duplicate_of = serializers.CharField(source="duplicate_of.tracking_number", read_only=True, default=None)
+    proposed_department = serializers.CharField(source="category.department.code", read_only=True, default=None,
+                                                help_text="the category's department: the default at dispatch")
     reporter = serializers.CharField(source="reporter.__str__", read_only=True, default=None)
     events = CaseEventSerializer(many=True, read_only=True)
     photos = CaseAttachmentSerializer(source="attachments", many=True, read_only=True)
     actions = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "duplicate_of", "reporter", "reporter_name", "reporter_phone",
+        fields = [*CaseSerializer.Meta.fields, "duplicate_of", "proposed_department", "reporter", "reporter_name", "reporter_phone",
                   "time_limit_hours", "warn_at", "dispatched_at", "reported_back_at", "closed_on_time",
                   "evaluated_at", "archived_at", "pending_hours", "rework_count", "extension_count", "rating",
                   "reporter_rating", "events", "photos", "actions"]
@@ -172,3 +174,18 @@ class PublicEventSerializer(serializers.Serializer):
     action_display = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField()
+
+
+def public_case(case: Case) -> dict:
+    """What anyone with the tracking number sees: no names, phones, notes or photos."""
+    return {
+        "tracking_number": case.tracking_number, "category": str(case.category),
+        "status": case.status, "status_display": case.get_status_display(),
+        "area": f"{case.street.name} {case.community.name}", "reported_at": case.reported_at,
+        "due_at": case.due_at, "closed_at": case.closed_at,
+        "department": case.department.name if case.department else None,
+        "timeline": [{"at": e.at, "action": e.action, "action_display": action_label(e.action),
+                      "status": e.to_status, "status_display": str(CaseStatus(e.to_status).label)}
+                     for e in case.events.all()],
+    }
+

@@ -84,7 +84,7 @@ def case_report(*, actor: User | None, category: Category | None, description: s
         case = Case.objects.create(
             tracking_number=_tracking_number(cell, at), kind=category.kind, category=category,
             description=description.strip(), address=address.strip(), location=location,
-            cell=cell, community=cell.parent, street=cell.parent.parent, department=category.department,
+            cell=cell, community=cell.parent, street=cell.parent.parent,
             urgency=category.urgency, source=source, reporter=actor, reporter_name=reporter_name.strip(),
             reporter_phone=reporter_phone.strip(), reporter_email=reporter_email.strip(),
             open311_client=open311_client, open311_token=uuid.uuid4() if open311_client else None,

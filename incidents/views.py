@@ -26,7 +26,7 @@ from gis_core.pagination import GeoPagination
 from incidents import selectors, services
 from incidents.filters import CaseFilter
 from incidents.metrics import GROUPS, PERIODS, case_metrics
-from incidents.models import Case, CaseAttachment, CaseSource, CaseStatus, Category, Department
+from incidents.models import Case, CaseAttachment, CaseSource, Category, Department
 from incidents.serializers import (
     CaseActSerializer,
     CaseDetailSerializer,
@@ -36,9 +36,9 @@ from incidents.serializers import (
     DepartmentSerializer,
     MetricsRowSerializer,
     PublicEventSerializer,
+    public_case,
 )
 from incidents.services import ActionInput, CaseConflict
-from incidents.workflow import action_label
 
 METRICS_LONGEST = dt.timedelta(days=3 * 366)
 
@@ -250,16 +250,3 @@ class PublicTrackView(APIView):
         except (Case.DoesNotExist, DjangoValidationError):
             raise Http404 from None
         return Response(public_case(case))
-
-
-def public_case(case: Case) -> dict:
-    return {
-        "tracking_number": case.tracking_number, "category": str(case.category),
-        "status": case.status, "status_display": case.get_status_display(),
-        "area": f"{case.street.name} {case.community.name}", "reported_at": case.reported_at,
-        "due_at": case.due_at, "closed_at": case.closed_at, "department": case.department.name if case.department else None,
-        "timeline": [{"at": e.at, "action": e.action, "action_display": action_label(e.action),
-                      "status": e.to_status, "status_display": str(CaseStatus(e.to_status).label)}
-                     for e in case.events.all()],
-    }
-

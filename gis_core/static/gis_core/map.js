@@ -24,6 +24,14 @@
     });
   }
 
+  /* Django's CSRF token for POSTs from the page's scripts. */
+  function csrfToken() {
+    const cookie = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("csrftoken="));
+    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
   function element(tag, attributes, ...children) {
     const node = document.createElement(tag);
     Object.entries(attributes || {}).forEach(([key, value]) => {
@@ -61,9 +69,10 @@
       this.bounds = index.bounds;
       index.layers.forEach((layer) => this.addVectorLayer(layer));
       this.zoomToMyAreas(false);
-      this.map.on("click", (event) => this.inspect(event));
-      this.bindSearch();
-      document.getElementById("my-areas").addEventListener("click", () => this.zoomToMyAreas(true));
+      if (config.inspect !== false) this.map.on("click", (event) => this.inspect(event));
+      if (document.getElementById("search")) this.bindSearch();
+      const myAreas = document.getElementById("my-areas");
+      if (myAreas) myAreas.addEventListener("click", () => this.zoomToMyAreas(true));
       this.renderPanel();
       return this;
     }
@@ -119,6 +128,7 @@
 
     renderPanel() {
       const list = document.getElementById("layer-list");
+      if (!list) return;
       list.replaceChildren(...this.overlays.map((overlay) => element("li", {},
         element("label", {},
           Object.assign(element("input", {type: "checkbox", "data-layer": overlay.id,
@@ -130,6 +140,7 @@
 
     renderLegend() {
       const legend = document.getElementById("legend");
+      if (!legend) return;
       legend.replaceChildren(...this.overlays.filter((o) => o.visible && o.legend).map((overlay) => {
         const body = overlay.legend instanceof Element ? overlay.legend : element("div", {},
           ...overlay.legend.map(([label, color]) => element("span", {class: "item"},
@@ -192,6 +203,7 @@
   GridMap.config = config;
   GridMap.fetchJSON = fetchJSON;
   GridMap.element = element;
+  GridMap.csrfToken = csrfToken;
   GridMap.ready = new GridMap(document.getElementById("map")).init();
   window.GridMap = GridMap;
 })();

@@ -16,7 +16,7 @@
  */
 (function () {
   "use strict";
-  const {config, fetchJSON, element} = GridMap;
+  const {config, fetchJSON, element, csrfToken} = GridMap;
   const $ = (id) => document.getElementById(id);
   const text = $("dispatch-text").dataset;  // interface text the template translated
   const T = config.consoleLabels;  // the console's own labels, beside the map page's config.labels
@@ -43,13 +43,6 @@
     playing: null,          // requestAnimationFrame handle
   };
   window.DispatchConsole = {state};
-
-  function csrfToken() {
-    const cookie = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("csrftoken="));
-    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
 
   /* Run `fn` one at a time; calls made meanwhile collapse into one more run. */
   function serial(fn) {

@@ -1,0 +1,80 @@
+"""Pages: the grid leader's report page and "my cases" (phone-sized), the handling desk for
+dispatchers and departments (on the map page), and the public tracking page."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from gis_core.maps import map_page_config
+from gis_core.models import Role
+from gis_core.roles import role_allows
+from incidents import selectors
+from incidents.models import Case, CaseStatus, Department, TimeState
+from incidents.serializers import CategorySerializer, public_case
+
+
+def _categories() -> list[dict]:
+    return CategorySerializer(selectors.categories_tree(), many=True).data
+
+
+@login_required
+def case_report_page(request):
+    """Report a case from the spot (grid leaders) or at the one-stop desk (staff, who also
+    record the resident's name and phone)."""
+    if not role_allows(request.user, "incidents.add_case"):
+        raise PermissionDenied
+    config = map_page_config(request, extra={
+        "inspect": False, "casesUrl": "/api/v1/cases/", "nearbyUrl": "/api/v1/cases/nearby/",
+        "categories": _categories(), "desk": request.user.role != Role.GRID_LEADER,
+    })
+    return render(request, "incidents/report.html", {"map_config": config})
+
+
+@login_required
+def my_cases_page(request):
+    """The cases I reported, newest first, with where each stands."""
+    if not role_allows(request.user, "incidents.view_case"):
+        raise PermissionDenied
+    cases = selectors.cases_queue(selectors.cases_for(request.user).filter(reporter=request.user))[:200]
+    return render(request, "incidents/my_cases.html", {"cases": cases})
+
+
+@login_required
+def case_desk(request):
+    """The handling desk: queue with filters, the open cases on the map by lateness, and
+    the selected case with its log, photos and the actions the user may take."""
+    if not role_allows(request.user, "incidents.view_case"):
+        raise PermissionDenied
+    config = map_page_config(request, extra={
+        "casesUrl": "/api/v1/cases/", "categories": _categories(),
+        "departments": list(Department.objects.filter(active=True).values("code", "name")),
+        "statuses": [[s.value, str(s.label)] for s in CaseStatus],
+        "timeStates": [[s.value, str(s.label)] for s in TimeState],
+        "deskLabels": {
+            "open": _("open"), "all": _("all"), "noCases": _("No cases."), "note": _("Note"),
+            "department": _("Department"), "duplicateOf": _("Tracking number of the original"),
+            "hours": _("More working hours"), "rating": _("Evaluation (1–5)"),
+            "reporterRating": _("Reporter's rating (1–5)"), "timeline": _("Timeline"), "photos": _("Photos"),
+            "due": _("due"), "reported": _("reported"), "reporter": _("Reporter"), "conflict": _(
+                "Someone else changed this case meanwhile; here is its current state."),
+            "failed": _("The server could not be reached; try again."), "pending": _("pending request"),
+            "extension": _("extension"), "deferral": _("deferral"), "addPhotos": _("Add photos"),
+            "count": _("cases"), "left": _("Done; the case has left your queue."),
+        },
+    })
+    return render(request, "incidents/desk.html", {"map_config": config})
+
+
+def track_page(request):
+    """Public: a case's status timeline by tracking number, with no personal data."""
+    number = (request.GET.get("number") or "").strip()
+    case, missing = None, False
+    if number:
+        try:
+            case = public_case(selectors.case_public(number))
+        except Case.DoesNotExist:
+            missing = True
+    return render(request, "incidents/track.html", {"number": number, "case": case, "missing": missing},
+                  status=404 if missing else 200)
