@@ -117,6 +117,23 @@ def test_places_have_areas(seeded, db):
     assert KeySite.objects.filter(category__code="fire_hydrant").count() >= Building.objects.count() // 4
 
 
+def test_demo_cases_cover_the_workflow_with_real_logs(seeded, db):
+    from incidents.demo import DEMO_CASES
+    from incidents.models import Case, CaseEvent
+
+    assert Case.objects.count() == DEMO_CASES
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"collected", "handling", "reported_back", "suspended"} <= statuses
+    assert statuses & {"closed", "evaluated", "archived"}
+    assert not Case.objects.filter(cell__level__lt=AreaLevel.GRID).exists()
+    # Every case's log starts with its report and ends in its status.
+    firsts = CaseEvent.objects.order_by("case_id", "at", "id").distinct("case_id").values_list("action", flat=True)
+    assert set(firsts) == {"report"}
+    lasts = dict(CaseEvent.objects.order_by("case_id", "-at", "-id").distinct("case_id")
+                 .values_list("case_id", "to_status"))
+    assert lasts == dict(Case.objects.values_list("id", "status"))
+
+
 def test_if_empty_does_nothing_on_a_loaded_database(seeded, db):
     before = (Person.objects.count(), Building.objects.count(), User.objects.count())
     assert "not loaded" in seed_demo(if_empty=True)

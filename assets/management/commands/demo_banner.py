@@ -10,6 +10,7 @@ from django.utils import translation
 
 from assets.demo import DEMO_PASSWORD, DEMO_USERS, GRID_LEADER_PREFIX
 from gis_core.models import Role, User
+from incidents.demo import DEMO_OPEN311_KEY
 
 
 def _width(text: str) -> int:
@@ -53,6 +54,9 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if leaders:
             self.stdout.write(f"  (+ {leaders} grid leaders {GRID_LEADER_PREFIX}<cell code>, without a password)")
+        self.stdout.write(f"Pages: report a case {base}cases/report/ · handling desk {base}console/cases/ · "
+                          f"dispatch {base}console/dispatch/ · public tracking {base}track/")
+        self.stdout.write(f"Open311: {base}open311/v2/discovery.json (demo api_key {DEMO_OPEN311_KEY})")
 
     def _logins(self) -> tuple[list[tuple[str, ...]], int]:
         """One row per demo user present in the database; an account that was not made by

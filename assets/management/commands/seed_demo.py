@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from assets.demo import DEFAULT_PEOPLE, DEFAULT_SEED
 from assets.demo.loader import demo_generate, demo_load
 from gis_core.models import Area
+from incidents.demo import demo_cases_load
 from iot.demo import demo_terminals_load
 
 MIN_PEOPLE = 100
@@ -16,7 +17,8 @@ class Command(BaseCommand):
         "Load the synthetic demo district 盘龙区 (Kunming): 4 streets, 20 communities, 200 grid cells, "
         "buildings (~people/10), houses (~people/2.5), people with residences and tags, organizations "
         "(~people/200), key sites, the demo logins (see `manage.py demo_banner`), one grid leader per "
-        "cell, and elderly-care terminals for elders living alone or in empty nests (iot.demo). The same "
+        "cell, elderly-care terminals for elders living alone or in empty nests (iot.demo), and cases in "
+        "every state of the workflow (incidents.demo). The same "
         "--seed and --people always give the same district. Refuses to run when areas "
         "already exist, unless --if-empty (then it does nothing) or --replace (then it first empties the "
         "areas, buildings, houses, people, tags assigned, residences, organizations and key sites with "
@@ -55,6 +57,7 @@ class Command(BaseCommand):
             raise CommandError(f"Loading the demo district failed and was rolled back: {error}") from error
         self._summary(report)
         demo_terminals_load(log=self.stdout.write)
+        demo_cases_load(seed=seed, log=self.stdout.write)
 
     def _summary(self, report) -> None:
         self.stdout.write(f"{'table':<26}{'rows':>12}{'seconds':>10}")
