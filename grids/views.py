@@ -73,11 +73,13 @@ def official_console(request):
         # Heat metrics besides residents and key groups (incidents, alerts: other apps').
         "heatMetrics": [{"code": m.code, "title": str(m.title)} for m in all_metrics()
                         if m.code not in ("people", "tag") and role_allows(request.user, m.permission)],
+        # Case metrics per sub-area this month (the incidents API), when the role reads cases.
+        "caseMetricsUrl": "/api/v1/cases/metrics/" if role_allows(request.user, "incidents.view_case") else None,
         "consoleLabels": {
             "residents": _("residents"), "keyGroup": _("key group"), "buildings": _("buildings"),
             "houses": _("houses"), "keySites": _("key sites"), "heat": _("Heatmap"), "hexagons": _("Hexagons"),
             "total": _("total"), "subAreas": _("Sub-areas"), "noSubAreas": _("No sub-areas"),
-            "noHeat": _("No heatmap for this choice."),
+            "noHeat": _("No heatmap for this choice."), "noCases": _("No cases this month."),
         },
     })
     return render(request, "grids/official_console.html", {"map_config": config, "start_area": top})

@@ -10,6 +10,8 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents and cases")
 
     def ready(self):
+        from incidents.heat import register_case_heat
         from incidents.layers import register_case_layer
 
         register_case_layer()
+        register_case_heat()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import CaseStatus
@@ -89,41 +89,49 @@ def case_metrics(cases: QuerySet, *, by: str, since: dt.datetime, until: dt.date
     if by in GROUPS:
         key, label = GROUPS[by]
         columns |= {"m_key": key, "m_name": label}
+    # Only cases with one of their dates in the period (indexed), whatever the history.
+    in_period = (Q(filed_at__gte=since, filed_at__lt=until) | Q(due_at__gte=since, due_at__lt=until)
+                 | Q(closed_at__gte=since, closed_at__lt=until))
     inner, params = (cases.exclude(status__in=[CaseStatus.REJECTED, CaseStatus.DUPLICATE])
-                     .filter(filed_at__isnull=False).order_by().values(**columns).query.sql_with_params())
-    if by in PERIODS:
-        # The period of each count is that of its own date (filed, due or closed).
-        key_sql, key_params = f"to_char(date_trunc('{PERIODS[by]}', r.at AT TIME ZONE %s), 'YYYY-MM-DD')", [
-            settings.TIME_ZONE]
-        name_sql = "NULL"
+                     .filter(in_period, filed_at__isnull=False).order_by().values(**columns)
+                     .query.sql_with_params())
+    hours = "(extract(epoch FROM c.m_closed - c.m_filed) / 3600)::float8"
+    if by in GROUPS:
+        # One row per case; each count tests its own date.
+        rows_sql = f"""
+            SELECT c.m_key AS key, c.m_name AS name, c.*, {hours} AS hours,
+                   c.m_filed >= %s AND c.m_filed < %s AS in_filed, c.m_due >= %s AND c.m_due < %s AS in_due,
+                   c.m_closed >= %s AND c.m_closed < %s AS in_closed
+            FROM ({inner}) c"""
+        rows_params = [since, until] * 3 + list(params)
     else:
-        key_sql, key_params, name_sql = "c.m_key", [], "c.m_name"
+        # Each count falls in the period (day, week, month) of its own date: a row per date.
+        rows_sql = f"""
+            SELECT to_char(date_trunc('{PERIODS[by]}', r.at AT TIME ZONE %s), 'YYYY-MM-DD') AS key, NULL AS name,
+                   c.*, r.hours, r.role = 'filed' AS in_filed, r.role = 'due' AS in_due, r.role = 'closed' AS in_closed
+            FROM ({inner}) c
+            CROSS JOIN LATERAL (VALUES ('filed', c.m_filed, NULL::float8), ('due', c.m_due, NULL::float8),
+                                       ('closed', c.m_closed, {hours})) r(role, at, hours)
+            WHERE r.at >= %s AND r.at < %s"""
+        rows_params = [settings.TIME_ZONE, *params, since, until]
     sql = f"""
         SELECT k.key, max(k.name),
-            count(*) FILTER (WHERE k.role = 'filed'),
-            count(*) FILTER (WHERE k.role = 'due'),
-            count(*) FILTER (WHERE k.role = 'due' AND k.m_deferred IS NOT NULL),
-            count(*) FILTER (WHERE k.role = 'due' AND k.m_closed IS NOT NULL),
-            count(*) FILTER (WHERE k.role = 'due' AND k.m_on_time),
-            count(*) FILTER (WHERE k.role = 'due' AND k.m_closed IS NOT NULL AND k.m_reworks > 0),
-            count(*) FILTER (WHERE k.role = 'due' AND k.m_extensions > 0),
-            avg(k.hours) FILTER (WHERE k.role = 'closed'),
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY k.hours) FILTER (WHERE k.role = 'closed'),
+            count(*) FILTER (WHERE k.in_filed),
+            count(*) FILTER (WHERE k.in_due),
+            count(*) FILTER (WHERE k.in_due AND k.m_deferred IS NOT NULL),
+            count(*) FILTER (WHERE k.in_due AND k.m_closed IS NOT NULL),
+            count(*) FILTER (WHERE k.in_due AND k.m_on_time),
+            count(*) FILTER (WHERE k.in_due AND k.m_closed IS NOT NULL AND k.m_reworks > 0),
+            count(*) FILTER (WHERE k.in_due AND k.m_extensions > 0),
+            avg(k.hours) FILTER (WHERE k.in_closed),
+            percentile_cont(0.9) WITHIN GROUP (ORDER BY k.hours) FILTER (WHERE k.in_closed),
             GROUPING(k.key) AS total
-        FROM (
-            SELECT {key_sql} AS key, {name_sql} AS name, c.*, r.role, r.hours
-            FROM ({inner}) c
-            CROSS JOIN LATERAL (VALUES
-                ('filed', c.m_filed, NULL::float8),
-                ('due', c.m_due, NULL::float8),
-                ('closed', c.m_closed, extract(epoch FROM c.m_closed - c.m_filed) / 3600)) r(role, at, hours)
-            WHERE r.at >= %s AND r.at < %s
-        ) k
+        FROM ({rows_sql}) k
         GROUP BY GROUPING SETS ((k.key), ())
         ORDER BY total, k.key
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*key_params, *params, since, until])
+        cursor.execute(sql, rows_params)
         rows = cursor.fetchall()
     result = []
     for key, name, *counts, mean, p90, total in rows:

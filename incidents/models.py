@@ -212,6 +212,12 @@ class Case(models.Model):
             models.Index(fields=["status", "-reported_at"], name="case_queue_idx"),
             # the clock's scan: open cases past their warning time
             models.Index(fields=["warn_at"], name="case_clock_idx", condition=Q(status__in=TIMED_STATUSES)),
+            # the desk's queue ordered by deadline: open cases only
+            models.Index(fields=["due_at"], name="case_open_due_idx", condition=Q(status__in=OPEN_STATUSES)),
+            # metrics take the cases with one of these dates in the period
+            models.Index(fields=["filed_at"], name="case_filed_idx"),
+            models.Index(fields=["due_at"], name="case_due_idx"),
+            models.Index(fields=["closed_at"], name="case_closed_idx"),
             models.Index(fields=["department", "status"], name="case_department_idx"),
             models.Index(fields=["cell", "status"], name="case_cell_idx"),
         ]

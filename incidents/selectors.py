@@ -10,7 +10,7 @@ from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db.models import Prefetch, QuerySet
 
-from gis_core.models import Role
+from gis_core.models import Area, Role
 from gis_core.scoping import scope_queryset
 from incidents.models import OPEN_STATUSES, Case, CaseAttachment, CaseEvent, Category, Department
 
@@ -31,8 +31,12 @@ def cases_for(user) -> QuerySet:
 
 
 def cases_queue(qs: QuerySet) -> QuerySet:
-    """For lists: what a queue row shows, without a query per row."""
-    return qs.select_related("category__parent", "department", "cell", "community", "street")
+    """For lists: what a queue row shows, without a query per row. The areas come by
+    prefetch, names only: joining three more tables (with their boundaries) cost more to
+    plan than to run (bench/cases.py)."""
+    areas = Area.objects.only("id", "code", "name")
+    return qs.select_related("category__parent", "department").prefetch_related(
+        Prefetch("cell", queryset=areas), Prefetch("community", queryset=areas), Prefetch("street", queryset=areas))
 
 
 def case_detail(qs: QuerySet, pk: int) -> Case:

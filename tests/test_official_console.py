@@ -23,7 +23,8 @@ def screenshot_pixels(page, selector: str) -> np.ndarray:
         return png.read()
 
 
-def test_the_official_console_renders_inspects_and_drills_down(world, asgi_server, chromium):
+def test_the_official_console_renders_inspects_and_drills_down(world, desk, asgi_server, chromium):
+    desk.advance(desk.report(), "filed")  # a case filed this month in cell A (社区一)
     context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(30000)
@@ -47,6 +48,8 @@ def test_the_official_console_renders_inspects_and_drills_down(world, asgi_serve
     assert page.inner_text("#area-name").startswith("拓东街道")
     rows = page.locator("#children tbody tr")
     assert rows.count() == 2  # 社区一, 社区二
+    page.wait_for_selector("#cases tbody tr")  # this month's cases by community
+    assert page.inner_text("#cases tbody tr").split("\t")[:2] == ["社区一", "1"]
     rows.first.click()
     page.wait_for_function("document.querySelector('#area-name').textContent.startsWith('社区一')")
     assert page.locator("#children tbody tr").count() == 2  # cells A and B

@@ -2,7 +2,8 @@
  * The street official's console on GridMap: a heatmap of residents or of a key group over
  * a time window (PNG tiles computed on the server, optionally hexagons with their counts,
  * a GeoTIFF download), and the statistics of the current area and its sub-areas with a
- * chart; clicking a sub-area drills down (street → community → cell).
+ * chart; clicking a sub-area drills down (street → community → cell); when the role reads
+ * cases, this month's case metrics of each sub-area (closure and on-time closure rates).
  */
 (function () {
   "use strict";
@@ -103,11 +104,31 @@
       }
     }
 
+    // The sub-area level case metrics are grouped by, and the code prefix of an area's subtree.
+    const CHILD_GROUP = {2: "street", 3: "community", 4: "cell", 5: "cell"};
+    const PREFIX = {2: 6, 3: 9, 4: 12, 5: 15};
+
+    async function renderCases(area) {
+      if (!config.caseMetricsUrl) return;
+      const today = new Date();
+      const since = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-01";
+      const body = await fetchJSON(config.caseMetricsUrl + "?by=" + CHILD_GROUP[area.level] + "&since=" + since);
+      const prefix = area.code.slice(0, PREFIX[area.level]);
+      const rows = body.rows.filter((r) => r.key && r.key.startsWith(prefix));
+      const rate = (value) => (value === null ? "—" : value.toFixed(2) + "%");
+      $("cases-box").hidden = false;
+      $("cases").querySelector("tbody").replaceChildren(...(rows.length ? rows.map((r) => element("tr", {},
+        element("td", {text: r.name}), element("td", {text: r.filed}), element("td", {text: r.due}),
+        element("td", {text: r.closed}), element("td", {text: rate(r.closure_rate)}),
+        element("td", {text: rate(r.on_time_rate)}))) : [element("tr", {}, element("td", {colspan: "6", text: T.noCases}))]));
+    }
+
     async function open(areaId, back) {
       const stats = await fetchJSON(config.statsUrl + areaId + "/");
       if (back) state.trail = state.trail.slice(0, state.trail.findIndex((a) => a.id === areaId) + 1);
       else state.trail.push({id: stats.area.id, name: stats.area.name});
       renderStats(stats);
+      renderCases(stats.area);
       grid.map.fitBounds(stats.area.bbox, {padding: 30});
       refreshHeat();
     }
