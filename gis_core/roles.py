@@ -22,6 +22,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "iot.quarantinedmessage": (VIEW,),
         "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": ALL, "incidents.department": ALL,
         "incidents.workcalendarday": ALL, "incidents.open311client": ALL,
+        "grids.visit": (VIEW, ADD),
     },
     Role.STREET_OFFICIAL: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
@@ -30,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
         "iot.terminal": (VIEW,), "iot.emergencycontact": (VIEW,), "iot.safezone": (VIEW,), "iot.alert": (VIEW,),
         "incidents.case": (VIEW, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
+        "grids.visit": (VIEW,),
     },
     Role.COMMUNITY_WORKER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
@@ -40,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "iot.terminal": (VIEW, ADD, CHANGE), "iot.emergencycontact": ALL, "iot.safezone": (VIEW, ADD, CHANGE),
         "iot.alert": (VIEW, CHANGE),
         "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
+        "grids.visit": (VIEW, ADD),
     },
     Role.GRID_LEADER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
@@ -50,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "iot.terminal": (VIEW, ADD, CHANGE), "iot.emergencycontact": ALL, "iot.safezone": (VIEW, ADD, CHANGE),
         "iot.alert": (VIEW, CHANGE),
         "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
+        "grids.visit": (VIEW, ADD),
     },
     Role.DISPATCHER: {
         "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),

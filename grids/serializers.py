@@ -1,7 +1,11 @@
+from django.contrib.gis.geos import Point
+from django.urls import reverse
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from grids.models import GridCell
+from assets.models import House, Person
+from gis_core.api import ScopedPrimaryKeyRelatedField
+from grids.models import GridCell, Visit, VisitKind
 
 
 class GridCellSerializer(GeoFeatureModelSerializer):
@@ -16,3 +20,39 @@ class GridCellSerializer(GeoFeatureModelSerializer):
         geo_field = "boundary"
         fields = ["id", "code", "name", "parent", "community", "leaders", "building_count", "house_count",
                   "people_count"]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    """A visit or public-sentiment note as read back: who, whom, where, photo links."""
+
+    visitor = serializers.CharField(source="visitor.__str__", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
+    house_label = serializers.CharField(source="house.__str__", read_only=True, default=None)
+    cell_name = serializers.CharField(source="cell.name", read_only=True)
+    lon = serializers.FloatField(source="location.x", read_only=True, default=None)
+    lat = serializers.FloatField(source="location.y", read_only=True, default=None)
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = ["id", "kind", "visited_at", "cell", "cell_name", "house", "house_label", "person", "person_name",
+                  "visitor", "notes", "lon", "lat", "photos"]
+
+    def get_photos(self, visit) -> list[str]:
+        return [reverse("visit-photo", kwargs={"pk": visit.pk, "photo_id": p.pk}) for p in visit.photos.all()]
+
+
+class VisitRecordSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=VisitKind.choices, default=VisitKind.VISIT)
+    visited_at = serializers.DateTimeField(required=False, allow_null=True)
+    notes = serializers.CharField(max_length=4000, allow_blank=True)
+    house = ScopedPrimaryKeyRelatedField(queryset=House.objects.all(), required=False, allow_null=True)
+    person = ScopedPrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
+    lon = serializers.FloatField(required=False, allow_null=True)
+    lat = serializers.FloatField(required=False, allow_null=True)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+    def validate(self, data):
+        lon, lat = data.pop("lon", None), data.pop("lat", None)
+        data["location"] = Point(lon, lat, srid=4326) if lon is not None and lat is not None else None
+        return data

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,12 +20,15 @@ from gis_core.models import Area
 from gis_core.pagination import GeoPagination, Pagination
 from gis_core.roles import role_allows
 from gis_core.scoping import scope_queryset
+from grids import services
 from grids.filters import GridCellFilter
-from grids.models import GridCell
-from grids.selectors import cells_with_leaders_and_counts
-from grids.serializers import GridCellSerializer
+from grids.models import GridCell, Visit, VisitPhoto
+from grids.selectors import cell_tasks, cells_with_leaders_and_counts
+from grids.serializers import GridCellSerializer, VisitRecordSerializer, VisitSerializer
 from grids.stats import area_stats
 from tiles.heat import all_metrics
+
+WORKSPACE_DAYS = 30  # "not visited for N days", unless the page asks otherwise
 
 
 class GridCellViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ReadOnlyModelViewSet):
@@ -83,3 +89,56 @@ def official_console(request):
         },
     })
     return render(request, "grids/official_console.html", {"map_config": config, "start_area": top})
+
+
+class VisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                   viewsets.GenericViewSet):
+    """Visits (走访记录) and public-sentiment notes (民情日志) in the user's cells, newest
+    first; ``?person=``, ``?house=``, ``?kind=``. POST records one (JSON or multipart with
+    ``photos``; ``lon``/``lat`` the GPS fix)."""
+
+    queryset = Visit.objects.select_related("visitor", "person", "house__building", "cell").prefetch_related("photos")
+    serializer_class = VisitSerializer
+    pagination_class = Pagination
+    filterset_fields = ["person", "house", "kind", "cell"]
+    ordering_fields = ["visited_at"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=VisitRecordSerializer, responses={201: VisitSerializer})
+    def create(self, request):
+        data = dict(request.data.items())
+        if request.FILES:
+            data["photos"] = request.FILES.getlist("photos")
+        body = VisitRecordSerializer(data=data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        visit = services.visit_record(actor=request.user, **body.validated_data)
+        return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data, status=201)
+
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>\d+)", url_name="photo")
+    def photo(self, request, pk=None, photo_id=None):
+        photo = get_object_or_404(VisitPhoto, pk=photo_id, visit=self.get_object())
+        return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+
+
+class MyTasksView(APIView):
+    """My tasks (``?days=30``): elders living alone not visited for that many days, houses
+    with no resident recorded, people with unverified ID numbers — counts and the first 50."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get(self, request):
+        days = _days(request)
+        tasks = cell_tasks(request.user, days=days)
+        return Response({"days": days, **{name: {"count": qs.count(), "items": [
+            {"id": obj.pk, "label": str(obj), "last_visit": getattr(obj, "last_visit", None)} for obj in qs[:50]]}
+            for name, qs in tasks.items()}})
+
+
+def _days(request) -> int:
+    try:
+        days = int(request.query_params.get("days", WORKSPACE_DAYS))
+    except ValueError:
+        days = -1
+    if not 1 <= days <= 366:
+        raise ValidationError({"days": [_("Between 1 and 366 days.")]})
+    return days

@@ -12,7 +12,6 @@ import uuid
 import pgtrigger
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from assets.models import Timestamped
 from gis_core.history import track_history
 from gis_core.models import Area
+from gis_core.photos import private_storage
 from gis_core.scoping import ScopedQuerySet
 
 
@@ -258,11 +258,6 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("case events")
         ordering = ["at", "id"]
         triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
-
-
-def private_storage() -> FileSystemStorage:
-    """Case photos live outside MEDIA_ROOT: only the case's scoped endpoint serves them."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 def _attachment_path(instance: "CaseAttachment", filename: str) -> str:

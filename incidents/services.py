@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gis_core.models import Area, AreaLevel, User
+from gis_core.photos import CheckedPhoto, photos_check
 from gis_core.roles import role_allows
 from gis_core.scoping import scope_queryset
 from gis_core.spatial import geometry_locate
@@ -39,7 +40,6 @@ from incidents.models import (
     PendingRequest,
     TimeState,
 )
-from incidents.photos import CheckedPhoto, photos_check
 from incidents.selectors import cases_visible
 from incidents.workcalendar import working_deadline, working_hours_between
 from incidents.workflow import ACTIONS, SAME, Action, may_take

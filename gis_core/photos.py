@@ -1,17 +1,25 @@
-"""Case photos checked at the edge: a real JPEG, PNG or WebP image (Pillow reads it, the
-name and the declared type are not trusted), no larger than INCIDENTS_PHOTO_MAX_BYTES."""
+"""Photos from the field (case photos, visit photos): checked at the edge — a real JPEG,
+PNG or WebP image (Pillow reads it; the name and the declared type are not trusted), no
+larger than INCIDENTS_PHOTO_MAX_BYTES — and kept in private storage, outside MEDIA_ROOT,
+served only through scoped views."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 MAX_PIXELS = 60_000_000  # a decompression bomb is refused before it is decoded
+
+
+def private_storage() -> FileSystemStorage:
+    """Where photos live: PRIVATE_MEDIA_ROOT, with no URL of its own."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""The grid leader's workspace pages: my cell on the map with my tasks and lists, a
+building's rooms (楼栋-单元-楼层-房间) with who lives where, a person's page. Writes go
+through the API (assets and grids services); these views only select and render."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assets.models import Building, Person, ResidenceRelation
+from gis_core.maps import map_page_config
+from gis_core.personal_data import reveal
+from gis_core.roles import role_allows
+from gis_core.scoping import scope_queryset
+from grids.models import VisitKind
+from grids.selectors import building_rooms, person_profile
+
+
+def _require(request, permission: str) -> None:
+    if not role_allows(request.user, permission):
+        raise PermissionDenied
+
+
+@login_required
+def my_cell(request):
+    """Home of a grid leader: the cell's map (buildings, key sites, elders' terminals,
+    open cases), my tasks, buildings and people search."""
+    _require(request, "assets.view_building")
+    config = map_page_config(request, extra={
+        "tasksUrl": "/api/v1/my-tasks/", "buildingsUrl": "/api/v1/buildings/", "peopleUrl": "/api/v1/people/",
+        "terminalsUrl": "/api/v1/terminals/" if role_allows(request.user, "iot.view_terminal") else None,
+        "buildingPage": "/my-cell/buildings/{id}/", "personPage": "/my-cell/people/{id}/",
+        "detailUrls": {"buildings": "/my-cell/buildings/{id}/"},
+        "workspaceLabels": {
+            "tasks": _("My tasks"), "unvisitedAlone": _("Elders living alone not visited for %(days)s days"),
+            "emptyHouses": _("Houses with no resident recorded"), "unverified": _("ID numbers not verified"),
+            "buildings": _("Buildings"), "people": _("People"), "search": _("Name or ID number"),
+            "noResults": _("Nothing found"), "terminals": _("Elders' terminals"), "never": _("never visited"),
+            "residents": _("residents"),
+        },
+    })
+    return render(request, "grids/my_cell.html", {"map_config": config})
+
+
+@login_required
+def building_page(request, pk: int):
+    """A building's rooms by unit and floor with who lives in each; move a person in."""
+    _require(request, "assets.view_building")
+    building = get_object_or_404(scope_queryset(Building.objects.select_related("area"), request.user), pk=pk)
+    return render(request, "grids/building.html", {
+        "building": building, "units": building_rooms(building), "relations": ResidenceRelation.choices,
+        "today": timezone.localdate(), "may_edit": role_allows(request.user, "assets.add_residence"),
+    })
+
+
+@login_required
+def person_page(request, pk: int):
+    """A person: details (personal data masked unless the role needs it, reads logged),
+    tags, home and residence history, family in the same house, terminals, visits."""
+    _require(request, "assets.view_person")
+    person = get_object_or_404(scope_queryset(Person.objects.all(), request.user), pk=pk)
+    shown = {field: reveal(request, person, field, str(getattr(person, field) or ""), kind=kind)
+             for field, kind in person.personal_fields.items()}
+    return render(request, "grids/person.html", {
+        "person": person, "shown": shown, **person_profile(person), "kinds": VisitKind.choices,
+        "today": timezone.localdate(), "may_edit": role_allows(request.user, "assets.change_residence"),
+        "may_visit": role_allows(request.user, "grids.add_visit"),
+    })
