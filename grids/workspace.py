@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets.models import Building, Person, ResidenceRelation
+from assets.models import Building, HouseUse, Person, ResidenceRelation
 from gis_core.maps import map_page_config
 from gis_core.personal_data import reveal
 from gis_core.roles import role_allows
@@ -38,8 +38,13 @@ def my_cell(request):
             "emptyHouses": _("Houses with no resident recorded"), "unverified": _("ID numbers not verified"),
             "buildings": _("Buildings"), "people": _("People"), "search": _("Name or ID number"),
             "noResults": _("Nothing found"), "terminals": _("Elders' terminals"), "never": _("never visited"),
-            "residents": _("residents"),
+            "residents": _("residents"), "places": _("Key sites and organizations"),
+            "note": _("Public-sentiment note (民情日志)"), "notePlaceholder": _("What did you see or hear?"),
+            "noteWhere": _("Where: your GPS position, or tap the map."), "save": _("Save"),
+            "saved": _("Saved."), "failed": _("The server could not be reached; try again."),
         },
+        "keySitesUrl": "/api/v1/key-sites/", "organizationsUrl": "/api/v1/organizations/",
+        "visitsUrl": "/api/v1/visits/",
     })
     return render(request, "grids/my_cell.html", {"map_config": config})
 
@@ -51,6 +56,7 @@ def building_page(request, pk: int):
     building = get_object_or_404(scope_queryset(Building.objects.select_related("area"), request.user), pk=pk)
     return render(request, "grids/building.html", {
         "building": building, "units": building_rooms(building), "relations": ResidenceRelation.choices,
+        "uses": HouseUse.choices,
         "today": timezone.localdate(), "may_edit": role_allows(request.user, "assets.add_residence"),
     })
 

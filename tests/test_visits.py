@@ -102,3 +102,13 @@ def test_person_page_masks_for_roles_without_personal_data(world):
     world.users["street2"] = street
     html = world.client("street2").get(f"/my-cell/people/{world.people['pA'].pk}/").content.decode()
     assert "138****1111" in html and "13800001111" not in html
+
+
+def test_workspace_pages_for_the_leader_and_refusals(world):
+    leader = world.client("leader_a")
+    assert leader.get("/my-cell/").status_code == 200
+    html = leader.get(f"/my-cell/buildings/{world.buildings['bA'].pk}/").content.decode()
+    assert 'id="add-house"' in html and 'id="move-in"' in html
+    street_html = world.client("street").get(f"/my-cell/buildings/{world.buildings['bA'].pk}/").content.decode()
+    assert 'id="add-house"' not in street_html  # street officials read only
+    assert world.client("leader_a").get(f"/my-cell/people/{world.people['pB'].pk}/").status_code == 404

@@ -1,11 +1,13 @@
 /*
  * My cell (grids/templates/grids/my_cell.html) on GridMap: my tasks (config.tasksUrl), the
  * cell's buildings linking to their pages, a people search linking to people's pages, and
- * the elders' terminals as an overlay (config.terminalsUrl, when the role reads them).
+ * the elders' terminals as an overlay (config.terminalsUrl, when the role reads them), the
+ * cell's key sites and organizations, and a public-sentiment note (民情日志) placed at the
+ * device's GPS position or a point tapped on the map (POST config.visitsUrl).
  */
 (function () {
   "use strict";
-  const {config, fetchJSON, element} = GridMap;
+  const {config, fetchJSON, element, csrfToken} = GridMap;
   const L = config.workspaceLabels;
   const $ = (id) => document.getElementById(id);
   const page = (template, id) => template.replace("{id}", id);
@@ -43,6 +45,33 @@
         element("a", {href: page(config.personPage, p.id), text: p.name + (p.id_number ? " · " + p.id_number : "")})))
         : [element("li", {class: "muted", text: L.noResults})]));
     }), 250);
+  });
+
+  Promise.all([fetchJSON(config.keySitesUrl + "?page_size=500"), fetchJSON(config.organizationsUrl + "?page_size=500")])
+    .then(([sites, organizations]) => $("place-list").replaceChildren(
+      ...[...sites.features, ...organizations.features].map((f) => element("li", {},
+        element("span", {text: f.properties.name + " · " + (f.properties.category_name || f.properties.kind_display
+                                                            || f.properties.kind || "")})))));
+
+  /* the note's place: the GPS fix when there is one, else the last point tapped */
+  const where = {lon: null, lat: null};
+  if (navigator.geolocation) {
+    navigator.geolocation.getCurrentPosition((p) => { where.lon = p.coords.longitude; where.lat = p.coords.latitude; },
+                                             () => {}, {enableHighAccuracy: true, timeout: 8000});
+  }
+  GridMap.ready.then((grid) => grid.map.on("click", (e) => { where.lon = e.lngLat.lng; where.lat = e.lngLat.lat; }));
+  $("note-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    fetch(config.visitsUrl, {method: "POST", credentials: "same-origin",
+                             headers: {"Content-Type": "application/json", Accept: "application/json",
+                                       "X-CSRFToken": csrfToken()},
+                             body: JSON.stringify({kind: "sentiment", notes: $("note-text").value, ...where})})
+      .then((r) => r.json().then((body) => {
+        $("note-message").hidden = false;
+        $("note-message").textContent = r.ok ? L.saved
+          : Object.entries(body).map(([k, v]) => k + ": " + [].concat(v).join(" ")).join("; ");
+        if (r.ok) $("note-text").value = "";
+      })).catch(() => { $("note-message").hidden = false; $("note-message").textContent = L.failed; });
   });
 
   if (config.terminalsUrl) {

@@ -1,6 +1,7 @@
 /*
  * The grid leader's building and person pages (grids/templates/grids/building.html,
- * person.html): choose a room and move a person in (POST /api/v1/residences/), move out
+ * person.html): choose a room and move a person in (POST /api/v1/residences/) or register
+ * a new resident there (POST /api/v1/people/), add a house (POST /api/v1/houses/), move out
  * (POST /api/v1/residences/{id}/move-out/), record a visit with the GPS fix and photos
  * (POST /api/v1/visits/). Errors show the field and the reason; success reloads the page,
  * which the server renders from the database.
@@ -65,6 +66,18 @@
             return li;
           }));
         }), 250);
+    });
+    $("new-person-submit").addEventListener("click", () => {
+      const body = {name: $("new-person-name").value.trim(), id_number: $("new-person-id").value.trim() || null,
+                    phone: $("new-person-phone").value.trim(), house: +$("move-in-house-id").value,
+                    relation: $("move-in-relation").value, moved_in: $("move-in-date").value};
+      post("/api/v1/people/", body, $("move-in-error"));
+    });
+    $("add-house").addEventListener("submit", (e) => {
+      e.preventDefault();
+      post("/api/v1/houses/", {building: +$("add-house-building").value, unit: +$("add-house-unit").value,
+                               floor: +$("add-house-floor").value, room: $("add-house-room").value.trim(),
+                               use: $("add-house-use").value}, $("add-house-error"));
     });
     moveIn.addEventListener("submit", (e) => {
       e.preventDefault();
