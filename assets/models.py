@@ -42,6 +42,16 @@ def _trigram_index(field: str, name: str) -> GinIndex:
     return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
 
 
+def _source_key_field() -> models.CharField:
+    """The record's key in the file it was imported from (gis_core.importing): re-importing
+    the file updates the record instead of adding another."""
+    return models.CharField(_("source key"), max_length=200, blank=True, default="", db_default="", editable=False)
+
+
+def _source_key_unique(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["source_key"], condition=~Q(source_key=""), name=name)
+
+
 class BuildingCategory(models.TextChoices):
     RESIDENTIAL = "residential", _("residential")
     OFFICE = "office", _("office")
@@ -73,6 +83,7 @@ class Building(Timestamped):
                                    output_field=models.PointField(srid=4326), db_persist=True)
     # Current residents, kept by triggers on residences (assets/sql/0005_resident_count.sql).
     resident_count = models.PositiveIntegerField(_("residents"), default=0, db_default=0, editable=False)
+    source_key = _source_key_field()
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "area"
@@ -90,6 +101,7 @@ class Building(Timestamped):
         constraints = [
             models.CheckConstraint(condition=IsValid("footprint"), name="building_footprint_valid"),
             models.CheckConstraint(condition=Q(floors__gte=1, floors__lte=200), name="building_floors_range"),
+            _source_key_unique("building_source_key_unique"),
         ]
         triggers = [derive_area_trigger("footprint")]
 
@@ -292,6 +304,7 @@ class Organization(Timestamped):
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     area = _derived_area_field()
+    source_key = _source_key_field()
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "area"
@@ -303,6 +316,7 @@ class Organization(Timestamped):
         verbose_name_plural = _("organizations")
         ordering = ["id"]
         indexes = [_trigram_index("name", "organization_name_trgm")]
+        constraints = [_source_key_unique("organization_source_key_unique")]
         triggers = [derive_area_trigger("location")]
 
     def __str__(self) -> str:
@@ -358,6 +372,7 @@ class KeySite(Timestamped):
                                  on_delete=models.SET_NULL, related_name="key_sites")
     notes = models.TextField(_("notes"), blank=True)
     area = _derived_area_field()
+    source_key = _source_key_field()
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "area"
@@ -374,6 +389,7 @@ class KeySite(Timestamped):
                 condition=In(GeometryType("geometry"), ["POINT", "POLYGON", "MULTIPOLYGON"]),
                 name="keysite_geometry_type"),
             models.CheckConstraint(condition=IsValid("geometry"), name="keysite_geometry_valid"),
+            _source_key_unique("keysite_source_key_unique"),
         ]
         triggers = [derive_area_trigger("geometry")]
 

@@ -12,6 +12,7 @@ router.register("access-log", views.PersonalDataAccessViewSet)
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("imports/", include("gis_core.importing.api_urls")),
     *router.urls,
     path("", include("grids.urls")),
     path("", include("assets.urls")),

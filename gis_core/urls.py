@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("incidents.page_urls")),
     path("", include("grids.page_urls")),
     path("reports/", include("tiles.report_urls")),
+    path("imports/", include("gis_core.importing.urls")),
     path("open311/v2/", include("incidents.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
