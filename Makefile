@@ -64,6 +64,9 @@ bench: setup
 	$(PY) bench/heat.py
 	$(PY) bench/ingest.py
 	$(PY) bench/sos_latency.py
+	$(PY) bench/cases.py
+	$(PY) bench/import.py
+	$(PY) bench/export.py
 
 stop:
 	@$(EMBEDDED) down

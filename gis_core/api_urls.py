@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("tiles.api_urls")),
     path("", include("iot.urls")),
     path("", include("incidents.urls")),
+    path("", include("gis_core.exporting.urls")),
+    path("", include("assets.quality_urls")),
 ]

@@ -59,7 +59,7 @@ def areas_for_user(user: User) -> models.QuerySet:
     return Area.objects.filter(code_prefix_q(prefixes))
 
 
-def _crosses_many(model: type[models.Model], lookup: str) -> bool:
+def lookup_crosses_many(model: type[models.Model], lookup: str) -> bool:
     """Whether following ``lookup`` from ``model`` crosses a one-to-many or many-to-many
     relation (then filtering directly would repeat rows)."""
     for name in lookup.split("__"):
@@ -76,7 +76,7 @@ def _scope_filter(model: type[models.Model], lookup: str, subtree: models.QueryS
     relation is the first step (a person → residences → …) the subquery reads that table
     directly — ``pk IN (SELECT person_id FROM residence …)`` — without joining the model
     to itself."""
-    if not _crosses_many(model, lookup):
+    if not lookup_crosses_many(model, lookup):
         return Q(**{f"{lookup}__in": subtree})
     first, _, rest = lookup.partition("__")
     field = model._meta.get_field(first)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/dispatch/", iot_views.dispatch_console, name="dispatch-console"),
     path("live/alerts/", alert_stream, name="alert-stream"),
     path("", include("incidents.page_urls")),
+    path("", include("assets.quality_page_urls")),
     path("", include("grids.page_urls")),
     path("reports/", include("tiles.report_urls")),
     path("imports/", include("gis_core.importing.urls")),
