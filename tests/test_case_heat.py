@@ -1,9 +1,8 @@
 """The "cases" heatmap: where problems are reported, scoped like everything else."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 
 from incidents.models import Case
 from tests.conftest import IN_A, IN_F
@@ -20,7 +19,7 @@ def test_open_cases_and_a_time_window(desk, world):
     street = world.client("street")  # street S1: cells A, B, E
     assert street.get(LEGEND).json()["total"] == 2  # open cases only
     assert street.get(LEGEND, {"category": "environment"}).json()["total"] == 1  # a main category
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()  # the district's date, as the window reads it
     assert street.get(LEGEND, {"since": today, "until": today}).json()["total"] == 3  # reported today, any status
     assert world.client("dispatcher").get(LEGEND).json()["total"] == 3  # the district
     assert world.client("leader_b").get(LEGEND).json()["total"] == 0
