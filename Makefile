@@ -8,7 +8,7 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 FRONTEND := gis_core/frontend
 PORT     ?= 8000
-EMBEDDED := $(PYTHON) -m gis_core.devstack.embedded
+EMBEDDED := $(PYTHON) -m devstack.embedded
 
 .PHONY: run test setup system venv frontend services migrate messages static seed stop reset \
         bench lock shell psql status
@@ -26,7 +26,7 @@ test: setup
 setup: system venv frontend services migrate messages static
 
 system:
-	@bash gis_core/devstack/system_packages.sh
+	@bash devstack/system_packages.sh
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from gis_core.devstack import embedded
+from devstack import embedded
 
 DATABASE = "grid_bench"
 
@@ -21,7 +21,7 @@ def use_bench_database() -> str:
     Returns the database URL."""
     url = bench_database_url()
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
     os.environ["DEBUG"] = "0"  # as in production: no query logging
     import django

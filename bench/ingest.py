@@ -526,7 +526,7 @@ class Broker:
     def __init__(self, *, private: bool) -> None:
         from django.conf import settings
 
-        from gis_core.devstack import embedded
+        from devstack import embedded
 
         self.home: Path | None = None
         if not private:

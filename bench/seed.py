@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gis_core.devstack import embedded
+from devstack import embedded
 
 DATABASE = "grid_bench"
 
@@ -37,7 +37,7 @@ def database_recreate() -> str:
     DATABASE_URL when they are imported."""
     if not embedded.SERVICES_FILE.exists():
         sys.exit("var/services.json is missing: start the embedded services first "
-                 "(python3 -m gis_core.devstack.embedded up)")
+                 "(python3 -m devstack.embedded up)")
     embedded.drop_database(DATABASE)
     return embedded.create_database(DATABASE)
 
@@ -56,7 +56,7 @@ def table_counts(tables: list[str]) -> dict[str, int]:
 def main() -> None:
     args = parse_args()
     os.environ["DATABASE_URL"] = database_recreate()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

@@ -86,13 +86,13 @@ class WebServer:
     """uvicorn with the Procfile's options, on a free port, against grid_bench."""
 
     def __init__(self, db_url: str, workers: int) -> None:
-        from gis_core.devstack import embedded
+        from devstack import embedded
 
         self.port = embedded.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "gis_core.asgi:application", "--host", "127.0.0.1",
+            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(workers), "--no-access-log", "--lifespan", "off"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         for _ in range(300):

@@ -223,7 +223,7 @@ def asgi_server(transactional_db, settings):
         port = s.getsockname()[1]
     env = {**test_database_env(), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "gis_core.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--lifespan", "off", "--no-access-log"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -403,7 +403,7 @@ def embedded_broker_up():
     import os
     import warnings
 
-    from gis_core.devstack import embedded
+    from devstack import embedded
 
     if not os.environ.get("MQTT_URL") and embedded.SERVICES_FILE.exists() and embedded.mqtt_pid() is None:
         warnings.warn("the embedded Mosquitto had stopped; starting it again", stacklevel=1)

@@ -5,7 +5,7 @@ import threading
 
 from django.db import connection
 
-from gis_core.devstack import embedded
+from devstack import embedded
 from iot.formats import encode
 from iot.models import Position
 from tests.conftest import IngesterProcess, mqtt_publish, wait_until

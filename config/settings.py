@@ -80,9 +80,9 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
 ]
 
-ROOT_URLCONF = "gis_core.urls"
-ASGI_APPLICATION = "gis_core.asgi.application"
-WSGI_APPLICATION = "gis_core.wsgi.application"
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {

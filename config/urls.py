@@ -12,7 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("gis_core.api_urls")),
+    path("api/v1/", include("config.api_urls")),
     path("tiles/", include("tiles.urls")),
     path("console/", include("grids.console_urls")),
     path("console/dispatch/", iot_views.dispatch_console, name="dispatch-console"),
