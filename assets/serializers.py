@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -15,9 +17,12 @@ from assets.models import (
     Residence,
     ResidenceRelation,
 )
+from assets.quality import LEVELS, VISIT_DAYS
 from assets.selectors import tags_visible
-from gis_core.api import PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
-from gis_core.personal_data import may_see_personal_data, record_read
+from gis_core.api_base import PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
+from gis_core.models import Area
+from gis_core.personal_data import may_see_personal_data, record_read, reveal
+from gis_core.scoping import scope_queryset
 
 
 class AreaCodeMixin(serializers.Serializer):
@@ -183,3 +188,53 @@ class KeySiteSerializer(PersonalDataSerializerMixin, AreaCodeMixin, GeoFeatureMo
                   "responsible_phone", "building", "notes", "area", "area_code", "area_name",
                   "created_at", "updated_at"]
         read_only_fields = ["area", "created_at", "updated_at"]
+
+
+# --------------------------------------------------------------------------- data quality
+
+class QualityAreaSerializer(serializers.Serializer):
+    """``?area=``: an area of yours (404 otherwise) whose subtree to report on."""
+
+    area = serializers.IntegerField(required=False, min_value=1, help_text="limit to this area's subtree")
+
+    def validate_area(self, value: int) -> Area:
+        area = scope_queryset(Area.objects.select_related("parent__parent__parent"),
+                              self.context["request"].user).filter(pk=value).first()
+        if area is None:
+            raise Http404(_("No such area in your areas."))
+        return area
+
+
+class QualityQuerySerializer(QualityAreaSerializer):
+    """``?by=``, ``?area=`` and ``?days=`` of the quality report and its page."""
+
+    by = serializers.ChoiceField(choices=list(LEVELS), default="cell")
+    days = serializers.IntegerField(default=VISIT_DAYS, min_value=1, max_value=3660,
+                                    help_text="cells not visited for this many days")
+
+
+def duplicate_groups_data(request, groups: list[dict]) -> list[dict]:
+    """The groups with their people and building: ID numbers, phones and birth dates
+    through ``reveal`` (masked, or shown and recorded). One query for all of them."""
+    ids = {pk for group in groups for pk in group["people"]}
+    homes = {r.person_id: r for r in Residence.objects.filter(person__in=ids, moved_out__isnull=True, is_primary=True)
+             .select_related("person", "house__building__area")}
+    out = []
+    for group in groups:
+        people = []
+        for pk in sorted(group["people"]):
+            person, house = homes[pk].person, homes[pk].house
+            shown = {field: reveal(request, person, field, str(getattr(person, field) or ""), kind=kind,
+                                   area_id=group["area_id"])
+                     for field, kind in person.personal_fields.items()}
+            people.append({"id": person.pk, "name": person.name, **shown, "gender": person.gender,
+                           "id_verified": person.id_verified, "house": house.pk, "unit": house.unit,
+                           "floor": house.floor, "room": house.room})
+        building = homes[group["people"][0]].house.building
+        out.append({"kind": "same_name_birth_date", "name": people[0]["name"],
+                    "birth_date": people[0]["birth_date"], "size": group["size"],
+                    "building": {"id": building.pk, "name": building.name, "address": building.address},
+                    "area": building.area and {"id": building.area_id, "code": building.area.code,
+                                               "name": building.area.name},
+                    "people": people})
+    return out

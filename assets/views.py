@@ -1,16 +1,18 @@
-"""REST endpoints of the spine. Thin: scope (gis_core.api), filter, serialize, and hand
+"""REST endpoints of the spine. Thin: scope (gis_core.api_base), filter, serialize, and hand
 writes to assets.services."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from assets import filters, selectors, services
 from assets.models import Building, House, KeySite, KeySiteCategory, Organization, Person, PersonTag, Residence
+from assets.quality import LEVELS, duplicate_groups, quality_report
 from assets.serializers import (
     BuildingDetailSerializer,
     BuildingSerializer,
@@ -21,10 +23,14 @@ from assets.serializers import (
     OrganizationSerializer,
     PersonSerializer,
     PersonTagSerializer,
+    QualityAreaSerializer,
+    QualityQuerySerializer,
     ResidenceSerializer,
+    duplicate_groups_data,
 )
-from gis_core.api import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
-from gis_core.pagination import GeoPagination
+from gis_core.api_base import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
+from gis_core.pagination import GeoPagination, Pagination
+from gis_core.roles import role_allows
 
 
 class BuildingViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
@@ -185,3 +191,51 @@ class KeySiteCategoryViewSet(viewsets.ModelViewSet):
     queryset = KeySiteCategory.objects.all()
     serializer_class = KeySiteCategorySerializer
     pagination_class = None
+
+
+# --------------------------------------------------------------------------- data quality
+
+class ReadsPeople(permissions.BasePermission):
+    """The quality rates count people: roles that read the people list."""
+
+    def has_permission(self, request, view):
+        return role_allows(request.user, "assets.view_person")
+
+
+def _area_brief(area) -> dict | None:
+    return area and {"id": area.pk, "code": area.code, "name": area.name, "level": area.level}
+
+
+class QualityView(APIView):
+    """Entry rates (录入率), duplicate candidates and cells not visited, per street,
+    community or grid cell of your areas, with the total (definitions: assets.quality)."""
+
+    permission_classes = [ReadsPeople]
+
+    @extend_schema(parameters=[QualityQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        query = QualityQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        by, area, days = query.validated_data["by"], query.validated_data.get("area"), query.validated_data["days"]
+        report = quality_report(user=request.user, area=area, levels=[LEVELS[by]], days=days)
+        return Response({"by": by, "area": _area_brief(area), "days": days, "visits_recorded": report.visits_recorded,
+                         "rows": report.rows[LEVELS[by]], "total": report.total})
+
+
+class DuplicatesView(APIView):
+    """Duplicate candidates: people whose home is in the same building, with the same name
+    and birth date (an ID number cannot occur twice: it is unique). Personal data masked
+    unless your role needs it; reads recorded."""
+
+    permission_classes = [ReadsPeople]
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[QualityAreaSerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        query = QualityAreaSerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        # Candidates are few: one pass (a COUNT would run the grouping twice), paged here.
+        groups = list(duplicate_groups(user=request.user, area=query.validated_data.get("area")))
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(groups, request, view=self)
+        return paginator.get_paginated_response(duplicate_groups_data(request, page))

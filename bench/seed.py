@@ -62,7 +62,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from assets.demo.loader import COPIED_MODELS
+    from demo.loader import COPIED_MODELS
 
     print(f"database {DATABASE}: migrating …", flush=True)
     call_command("migrate", verbosity=0, interactive=False)

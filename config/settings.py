@@ -57,12 +57,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "pgtrigger",
     "pghistory",
+    # The project's apps, lowest layer first (README, Architecture): each imports only
+    # the ones before it, and registers its parts in its AppConfig.ready().
     "gis_core",
-    "grids",
-    "assets",
-    "incidents",
-    "iot",
     "tiles",
+    "assets",
+    "grids",
+    "iot",
+    "incidents",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -164,7 +167,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "gis_core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "gis_core.api.exception_handler",
+    "EXCEPTION_HANDLER": "gis_core.api_base.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from gis_core.models import AreaLevel
 from gis_core.personal_data import MASKS, may_see_personal_data, record_area_id, record_read
 from gis_core.scoping import scope_queryset
 
@@ -40,7 +41,7 @@ class OfflineMapWidget(OSMWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context.update(basemap_url=settings.BASEMAP_URL, basemap_attribution=settings.BASEMAP_ATTRIBUTION,
-                       cells_url=reverse("gridcell-list"))
+                       cells_url=reverse("area-list"), grid_level=AreaLevel.GRID)
         return context
 
 

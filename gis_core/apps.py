@@ -10,9 +10,27 @@ def _sync_role_groups(sender, **kwargs):
 
 
 class GisCoreConfig(AppConfig):
+    """The core: areas, users and roles, scoping, personal data, history, and the engines
+    (import, export) with their registries. It imports no other app of the project."""
+
     name = "gis_core"
     verbose_name = _("Areas and access")
 
     def ready(self):
+        from gis_core.exports import register_area_export
+        from gis_core.importing.layers import register_area_import_layer
+        from gis_core.navigation import Page, register_page
+        from gis_core.roles import grant_core
+
+        grant_core()
+        register_area_export()
+        register_area_import_layer()
+        register_page(Page("imports", _("Import data"),
+                           _("Buildings, areas, places and people from GIS files and spreadsheets"), order=70))
+        register_page(Page("admin:index", _("Administration"),
+                           _("Areas, grid cells, buildings, houses, people, places; change history and the "
+                             "personal-data access log"), order=90))
+        register_page(Page("api-docs", _("API documentation"), _("OpenAPI schema with an interactive console"),
+                           order=91))
         # After the last app migrates, so every model's permissions exist.
         post_migrate.connect(_sync_role_groups, dispatch_uid="gis_core.role_groups")

@@ -10,67 +10,35 @@ from gis_core.models import Role
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL = (VIEW, ADD, CHANGE, DELETE)
 
-# model label -> actions, per role. Anything not listed is refused.
-ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    Role.DISTRICT_ADMIN: {
-        "gis_core.area": ALL, "grids.gridcell": ALL, "gis_core.user": ALL,
-        "gis_core.personaldataaccess": (VIEW,),
-        "assets.building": ALL, "assets.house": ALL, "assets.person": ALL,
-        "assets.residence": ALL, "assets.persontag": ALL, "assets.organization": ALL,
-        "assets.keysite": ALL, "assets.keysitecategory": ALL,
-        "iot.terminal": ALL, "iot.emergencycontact": ALL, "iot.safezone": ALL, "iot.alert": (VIEW, CHANGE),
-        "iot.quarantinedmessage": (VIEW,),
-        "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": ALL, "incidents.department": ALL,
-        "incidents.workcalendarday": ALL, "incidents.open311client": ALL,
-        "grids.visit": (VIEW, ADD),
-    },
-    Role.STREET_OFFICIAL: {
-        "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
-        "assets.building": (VIEW,), "assets.house": (VIEW,), "assets.person": (VIEW,),
-        "assets.residence": (VIEW,), "assets.persontag": (VIEW,), "assets.organization": (VIEW,),
-        "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
-        "iot.terminal": (VIEW,), "iot.emergencycontact": (VIEW,), "iot.safezone": (VIEW,), "iot.alert": (VIEW,),
-        "incidents.case": (VIEW, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
-        "grids.visit": (VIEW,),
-    },
-    Role.COMMUNITY_WORKER: {
-        "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
-        "assets.building": (VIEW, ADD, CHANGE), "assets.house": (VIEW, ADD, CHANGE),
-        "assets.person": (VIEW, ADD, CHANGE), "assets.residence": (VIEW, ADD, CHANGE),
-        "assets.persontag": (VIEW,), "assets.organization": (VIEW, ADD, CHANGE),
-        "assets.keysite": (VIEW, ADD, CHANGE), "assets.keysitecategory": (VIEW,),
-        "iot.terminal": (VIEW, ADD, CHANGE), "iot.emergencycontact": ALL, "iot.safezone": (VIEW, ADD, CHANGE),
-        "iot.alert": (VIEW, CHANGE),
-        "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
-        "grids.visit": (VIEW, ADD),
-    },
-    Role.GRID_LEADER: {
-        "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
-        "assets.building": (VIEW, ADD, CHANGE), "assets.house": (VIEW, ADD, CHANGE),
-        "assets.person": (VIEW, ADD, CHANGE), "assets.residence": (VIEW, ADD, CHANGE),
-        "assets.persontag": (VIEW,), "assets.organization": (VIEW, ADD, CHANGE),
-        "assets.keysite": (VIEW, ADD, CHANGE), "assets.keysitecategory": (VIEW,),
-        "iot.terminal": (VIEW, ADD, CHANGE), "iot.emergencycontact": ALL, "iot.safezone": (VIEW, ADD, CHANGE),
-        "iot.alert": (VIEW, CHANGE),
-        "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
-        "grids.visit": (VIEW, ADD),
-    },
-    Role.DISPATCHER: {
-        "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
-        "assets.building": (VIEW,), "assets.house": (VIEW,), "assets.person": (VIEW,),
-        "assets.residence": (VIEW,), "assets.persontag": (VIEW,), "assets.organization": (VIEW,),
-        "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
-        "iot.terminal": (VIEW,), "iot.emergencycontact": (VIEW,), "iot.safezone": (VIEW,),
-        "iot.alert": (VIEW, CHANGE),
-        "incidents.case": (VIEW, ADD, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
-    },
-    Role.DEPARTMENT_HANDLER: {
-        "gis_core.area": (VIEW,), "grids.gridcell": (VIEW,),
-        "assets.building": (VIEW,), "assets.organization": (VIEW,),
-        "assets.keysite": (VIEW,), "assets.keysitecategory": (VIEW,),
-        "incidents.case": (VIEW, CHANGE), "incidents.category": (VIEW,), "incidents.department": (VIEW,),
-    },
-}
+ADMIN, STREET, COMMUNITY, LEADER, DISPATCHER, HANDLER = (
+    Role.DISTRICT_ADMIN, Role.STREET_OFFICIAL, Role.COMMUNITY_WORKER, Role.GRID_LEADER, Role.DISPATCHER,
+    Role.DEPARTMENT_HANDLER)
+# Community workers and grid leaders keep the rolls: they may do the same everywhere.
+ROLL_KEEPERS = (COMMUNITY, LEADER)
+EVERYONE = tuple(Role)
+
+Grants = dict[Role | tuple[Role, ...], tuple[str, ...]]  # role(s) -> actions
+
+# role -> model label -> actions. Anything not granted is refused. Each app grants the
+# actions on its own models (``grant`` from its ``roles.py``, called by AppConfig.ready()).
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {role: {} for role in Role}
+
+
+def grant(table: dict[str, Grants]) -> None:
+    """``{"app.model": {role or (roles…): actions}}`` into ROLE_PERMISSIONS."""
+    for model, grants in table.items():
+        for roles, actions in grants.items():
+            for role in (roles if isinstance(roles, tuple) else (roles,)):
+                ROLE_PERMISSIONS[role][model] = actions
+
+
+def grant_core() -> None:
+    grant({
+        "gis_core.area": {ADMIN: ALL, (STREET, *ROLL_KEEPERS, DISPATCHER, HANDLER): (VIEW,)},
+        "gis_core.user": {ADMIN: ALL},
+        "gis_core.personaldataaccess": {ADMIN: (VIEW,)},
+    })
+
 
 # Roles whose work needs ID numbers, phones and health tags unmasked (every such read is
 # logged). Street officials and department handlers see statistics and places, not people.

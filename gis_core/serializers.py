@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gis_core.api import ScopedPrimaryKeyRelatedField
+from gis_core.api_base import ScopedPrimaryKeyRelatedField
 from gis_core.models import Area, PersonalDataAccess, User
 
 

@@ -1,8 +1,7 @@
+"""The core's API: areas, the signed-in user, the personal-data access log."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
@@ -10,18 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_core import services
-from gis_core.api import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
+from gis_core.api_base import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
 from gis_core.filters import AreaFilter, PersonalDataAccessFilter
 from gis_core.models import Area, PersonalDataAccess
 from gis_core.pagination import GeoPagination
-from gis_core.roles import AUDIT_ROLES, ROLE_HELP
+from gis_core.roles import AUDIT_ROLES
 from gis_core.scoping import UNRESTRICTED, user_area_prefixes
 from gis_core.serializers import AreaSerializer, MeSerializer, PersonalDataAccessSerializer
-
-
-def home(request):
-    """Landing page: what runs where, and the demo logins when the demo is loaded."""
-    return render(request, "gis_core/home.html", {"roles": ROLE_HELP, "basemap": settings.BASEMAP_URL})
 
 
 class AreaViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from assets.models import House, Person
-from gis_core.api import ScopedPrimaryKeyRelatedField
+from gis_core.api_base import ScopedPrimaryKeyRelatedField
 from grids.models import GridCell, Visit, VisitKind
 
 

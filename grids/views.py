@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import mixins, permissions, viewsets
@@ -14,19 +13,16 @@ from rest_framework.views import APIView
 
 from assets.selectors import cell_people, people_with_current_home
 from assets.serializers import PersonSerializer
-from gis_core.api import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
-from gis_core.maps import map_page_config
+from gis_core.api_base import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
 from gis_core.models import Area
 from gis_core.pagination import GeoPagination, Pagination
-from gis_core.roles import role_allows
 from gis_core.scoping import scope_queryset
 from grids import services
+from grids.area_stats import area_stats
 from grids.filters import GridCellFilter
 from grids.models import GridCell, Visit, VisitPhoto
 from grids.selectors import cell_tasks, cells_with_leaders_and_counts
 from grids.serializers import GridCellSerializer, VisitRecordSerializer, VisitSerializer
-from grids.stats import area_stats
-from tiles.heat import all_metrics
 
 WORKSPACE_DAYS = 30  # "not visited for N days", unless the page asks otherwise
 
@@ -68,27 +64,6 @@ class AreaStatsView(APIView):
     def get(self, request, pk: int):
         area = get_object_or_404(scope_queryset(Area.objects.all(), request.user), pk=pk)
         return Response(area_stats(area=area, user=request.user))
-
-
-@login_required
-def official_console(request):
-    """The street official's console: heatmaps, statistics and drill-down on the map."""
-    top = scope_queryset(Area.objects.all(), request.user).order_by("level", "code").first()
-    config = map_page_config(request, extra={
-        "statsUrl": "/api/v1/area-stats/", "startArea": top.pk if top else None,
-        # Heat metrics besides residents and key groups (incidents, alerts: other apps').
-        "heatMetrics": [{"code": m.code, "title": str(m.title)} for m in all_metrics()
-                        if m.code not in ("people", "tag") and role_allows(request.user, m.permission)],
-        # Case metrics per sub-area this month (the incidents API), when the role reads cases.
-        "caseMetricsUrl": "/api/v1/cases/metrics/" if role_allows(request.user, "incidents.view_case") else None,
-        "consoleLabels": {
-            "residents": _("residents"), "keyGroup": _("key group"), "buildings": _("buildings"),
-            "houses": _("houses"), "keySites": _("key sites"), "heat": _("Heatmap"), "hexagons": _("Hexagons"),
-            "total": _("total"), "subAreas": _("Sub-areas"), "noSubAreas": _("No sub-areas"),
-            "noHeat": _("No heatmap for this choice."), "noCases": _("No cases this month."),
-        },
-    })
-    return render(request, "grids/official_console.html", {"map_config": config, "start_area": top})
 
 
 class VisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

@@ -16,7 +16,6 @@ from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assets.demo import DEFAULT_SEED
 from gis_core.models import AreaLevel, Role, User
 from incidents import services
 from incidents.models import Case, Category, Department, Open311Client
@@ -34,7 +33,7 @@ NOTES = {"report_back": "已处理完毕，现场已恢复", "reject": "不属�
 
 
 @transaction.atomic
-def demo_cases_load(*, count: int = DEMO_CASES, seed: int = DEFAULT_SEED,
+def demo_cases_load(*, count: int = DEMO_CASES, seed: int,
                     log: Callable[[str], None] = print) -> int:
     """Replace every case with ``count`` demo cases; returns how many were made."""
     rng = random.Random(seed)
@@ -108,3 +107,7 @@ def _points_in_cells(cell_ids: list[int], count: int, seed: int) -> list[tuple[i
                ORDER BY pick.n""",
             {"cells": cell_ids, "count": count, "seed": seed})
         return cursor.fetchall()
+
+
+def demo_banner(base: str) -> list[str]:
+    return [f"Open311: {base}open311/v2/discovery.json (demo api_key {DEMO_OPEN311_KEY})"]

@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from gis_core.maps import map_page_config
 from gis_core.models import Role
 from gis_core.roles import role_allows
 from incidents import selectors
 from incidents.models import Case, CaseStatus, Department, TimeState
 from incidents.serializers import CategorySerializer, public_case
+from tiles.maps import map_page_config
 
 
 def _categories() -> list[dict]:

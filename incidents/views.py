@@ -20,7 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_core.api import GEO_FILTERS
+from gis_core.api_base import GEO_FILTERS
 from gis_core.models import Role
 from gis_core.pagination import GeoPagination
 from incidents import selectors, services

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from assets.serializers import PersonSerializer
-from gis_core.api import PersonalDataSerializerMixin
+from gis_core.api_base import PersonalDataSerializerMixin
 from iot.models import Alert, AlertEvent, EmergencyContact, QuarantinedMessage, Terminal
 from iot.selectors import home_address
 from iot.services import STEPS, alert_actions

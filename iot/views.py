@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -17,8 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from gis_core.api import ScopedViewSetMixin
-from gis_core.maps import map_page_config
+from gis_core.api_base import ScopedViewSetMixin
 from gis_core.pagination import GeoPagination, Pagination
 from gis_core.roles import role_allows
 from iot import selectors, services
@@ -144,29 +141,3 @@ class QuarantineViewSet(viewsets.ReadOnlyModelViewSet):
     def counts(self, request):
         rows = IngestCount.objects.order_by("-day", "format", "outcome")[:500]
         return Response([{"day": r.day, "format": r.format, "outcome": r.outcome, "count": r.count} for r in rows])
-
-
-@login_required
-def dispatch_console(request):
-    """The dispatcher's console: live alert queue, live terminals, alert detail, track."""
-    if not role_allows(request.user, "iot.view_alert"):
-        raise PermissionDenied
-    config = map_page_config(request, extra={
-        "alertsUrl": "/api/v1/alerts/", "terminalsUrl": "/api/v1/terminals/", "streamUrl": "/live/alerts/",
-        "mayAct": role_allows(request.user, "iot.change_alert"),
-        "consoleLabels": _console_labels(),
-    })
-    return render(request, "iot/dispatch_console.html", {"map_config": config})
-
-
-def _console_labels() -> dict[str, str]:
-    return {
-        "acknowledge": _("Acknowledge"), "dispatch": _("Responder dispatched"), "on_scene": _("On scene"),
-        "resolve": _("Resolve"), "false_alarm": _("False alarm"), "note": _("Note"),
-        "elder": _("Elder"), "age": _("age"), "home": _("Home address"), "device": _("Device"), "battery": _("battery"),
-        "signal": _("signal"), "lastFix": _("last fix"), "accuracy": _("accuracy"), "contacts": _("Family"),
-        "responders": _("Nearest responders"), "log": _("Log"), "noAlerts": _("No open alerts."),
-        "gridLeader": _("grid leader"), "volunteer": _("volunteer"), "track": _("Track"),
-        "play": _("Play"), "from": _("from"), "to": _("to"), "repeats": _("repeats"),
-        "live": _("live"), "offline": _("reconnecting…"), "conflict": _("Someone else changed this alert; reloaded."),
-    }

@@ -31,7 +31,7 @@ def test_admin_map_widget_draws_the_footprint_and_cells_offline(world, live_serv
     page.wait_for_function("() => document.querySelector('#id_footprint_map .ol-layer') !== null")
     page.wait_for_timeout(500)
     assert canvas_is_drawn(page, "#id_footprint_map")
-    assert any("/api/v1/cells/?page_size=1000&in_bbox=" in u for u in browser_page.requests)
+    assert any("/api/v1/areas/?level=5&page_size=1000&in_bbox=" in u for u in browser_page.requests)  # cells
     assert browser_page.outside(live_server.url) == []
 
 

@@ -13,12 +13,12 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.test import override_settings
 
-from assets.demo import DEMO_USERS, GRID_LEADER_PREFIX, REFERENCE_DATE, rng_for
-from assets.demo.geography import buildings_generate, district_generate, houses_generate
-from assets.demo.loader import COPIED_MODELS, event_models
-from assets.demo.population import people_generate
 from assets.identity import age_on, credit_code_validate, id_number_parse
 from assets.models import Building, House, KeySite, Organization, Person, Residence
+from demo import DEMO_USERS, GRID_LEADER_PREFIX, REFERENCE_DATE, rng_for
+from demo.geography import buildings_generate, district_generate, houses_generate
+from demo.loader import COPIED_MODELS, event_models
+from demo.population import people_generate
 from gis_core.models import Area, AreaLevel, User
 
 PEOPLE = 3000
@@ -155,7 +155,7 @@ def test_replace_loads_the_same_district_again(seeded, db):
 
 
 def test_a_failed_load_leaves_nothing_behind(seeded, db, monkeypatch):
-    from assets.demo.loader import CopyLoader
+    from demo.loader import CopyLoader
 
     def fail(self, cursor):
         raise RuntimeError("boom")

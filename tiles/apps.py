@@ -15,13 +15,17 @@ def _sync_layer_zooms(sender, **kwargs):
 
 
 class TilesConfig(AppConfig):
-    """Vector tiles of every map layer, and heatmaps."""
+    """The map engine: vector tiles of every registered layer and their cache, heatmaps,
+    place search, the map page. Imports only the core; apps register their layers,
+    metrics and search kinds."""
 
     name = "tiles"
     verbose_name = _("Map tiles")
 
     def ready(self):
-        from tiles.layers import register_base_layers
+        from tiles.layers import register_area_layers
+        from tiles.search import register_area_search
 
-        register_base_layers()
+        register_area_layers()
+        register_area_search()
         post_migrate.connect(_sync_layer_zooms, sender=self, dispatch_uid="tiles.layer_zooms")

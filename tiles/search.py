@@ -1,6 +1,7 @@
-"""Find places on the map by name, address or code: areas, buildings, key sites and
-organizations, each limited to the user's areas (trigram indexes serve the
-``icontains`` matches)."""
+"""Find places on the map by name, address or code, each kind limited to the user's
+areas (trigram indexes serve the ``icontains`` matches). Areas are searched here; apps
+register their own kinds (assets: buildings, key sites, organizations) with
+``register_search_source`` from their AppConfig.ready()."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from gis_core.models import Area
 from gis_core.scoping import scope_queryset
 
 
@@ -25,20 +27,18 @@ class SearchSource:
     detail: str | None = None
 
 
-def _sources() -> list[SearchSource]:
-    from assets.models import Building, KeySite, Organization
-    from gis_core.models import Area
+_SOURCES: dict[str, SearchSource] = {}
 
-    return [
-        SearchSource("area", _("area"), lambda: Area.objects.all(), "boundary",
-                     lambda q: Q(name__icontains=q) | Q(code__startswith=q), detail="code"),
-        SearchSource("building", _("building"), lambda: Building.objects.all(), "footprint",
-                     lambda q: Q(name__icontains=q) | Q(address__icontains=q), detail="address"),
-        SearchSource("key_site", _("key site"), lambda: KeySite.objects.all(), "geometry",
-                     lambda q: Q(name__icontains=q)),
-        SearchSource("organization", _("organization"), lambda: Organization.objects.all(), "location",
-                     lambda q: Q(name__icontains=q) | Q(address__icontains=q), detail="address"),
-    ]
+
+def register_search_source(source: SearchSource) -> SearchSource:
+    _SOURCES[source.kind] = source
+    return source
+
+
+def register_area_search() -> None:
+    register_search_source(SearchSource(
+        "area", _("area"), lambda: Area.objects.all(), "boundary",
+        lambda q: Q(name__icontains=q) | Q(code__startswith=q), detail="code"))
 
 
 def places_search(*, user, query: str, limit: int = 8) -> list[dict]:
@@ -47,7 +47,7 @@ def places_search(*, user, query: str, limit: int = 8) -> list[dict]:
     if len(query) < 2:
         return []
     results = []
-    for source in _sources():
+    for source in _SOURCES.values():
         rows = (scope_queryset(source.queryset(), user).filter(source.match(query))
                 .annotate(search_bbox=Envelope(source.geometry))
                 .values("pk", source.label, "search_bbox", *([source.detail] if source.detail else []))

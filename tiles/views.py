@@ -1,20 +1,33 @@
-"""Vector tiles, TileJSON and the list of layers (plain Django views: the tile path is hot)."""
+"""Vector tiles, TileJSON and the list of layers (plain Django views: the tile path is hot),
+the map's place search (the API's /search/) and the export of a whole layer."""
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.gis.db.models import Extent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from gis_core.models import Area
+from gis_core.exporting.api import (
+    FIELDS_PARAMETER,
+    FILE_RESPONSE,
+    FORMAT_PARAMETER,
+    AnyAccept,
+    export_format,
+    export_response,
+    pick_columns,
+)
+from gis_core.exporting.tables import Source, queryset_export
 from gis_core.roles import role_allows
 from gis_core.scoping import areas_for_user, scope_queryset
 from tiles.auth import refuse
 from tiles.layers import TileLayer, all_layers, layer_for
 from tiles.mvt import tile_get
-from tiles.reports import area_report_html
+from tiles.search import places_search
 from tiles.tilemath import tile_valid
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -92,18 +105,52 @@ def index(request: HttpRequest) -> JsonResponse:
     bounds = _user_bounds(user)
     return JsonResponse({"bounds": bounds, "layers": [
         {**_tilejson(request, layer, bounds), "id": layer.name, "title": str(layer.title), "live": not layer.cached,
-         "visible": layer.visible, "style": layer.style,
+         "visible": layer.visible, "style": layer.style, "detail_url": layer.detail_url,
          "legend": [[str(label), color] for label, color in layer.legend]}
         for layer in all_layers() if role_allows(user, layer.permission)
     ]})
 
 
-@require_GET
-@login_required
-def area_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """A standalone, printable map of an area (tiles/reports.py); ``?download=1`` saves it."""
-    area = get_object_or_404(scope_queryset(Area.objects.all(), request.user), pk=pk)
-    response = HttpResponse(area_report_html(area=area, user=request.user), content_type="text/html; charset=utf-8")
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="report-{area.code}.html"'
-    return response
+class SearchResultSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_title = serializers.CharField()
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    detail = serializers.CharField()
+    bbox = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4)
+
+
+class SearchView(APIView):
+    """Places by name, address or code within your areas, for the map's search box."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="at least two characters")],
+                   responses=SearchResultSerializer(many=True))
+    def get(self, request):
+        return Response(places_search(user=request.user, query=request.query_params.get("q", "")))
+
+
+class LayerExportView(APIView):
+    """``GET /api/v1/export/<layer>.<fmt>``: every feature of a map layer (tiles/layers.py)
+    in the user's areas, with the layer's attributes (those of its highest zoom)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(operation_id="layer_export", parameters=[FORMAT_PARAMETER, FIELDS_PARAMETER],
+                   responses=FILE_RESPONSE)
+    def get(self, request, layer: str, fmt: str):
+        tile_layer = layer_for(layer)
+        if tile_layer is None:
+            raise Http404(_("No map layer named %(name)s.") % {"name": layer})
+        if not role_allows(request.user, tile_layer.permission):
+            raise PermissionDenied
+        queryset = scope_queryset(tile_layer.queryset(), request.user)
+        if tile_layer.restrict is not None:
+            queryset = tile_layer.restrict(queryset, request.user)
+        columns: dict[str, Source] = {"id": "pk", **tile_layer.attributes_at(tile_layer.maxzoom)}
+        export = queryset_export(
+            queryset=queryset.order_by("pk"), columns=pick_columns(columns, request.query_params.get("fields")),
+            geometry=tile_layer.geometry, fmt=export_format(fmt), request=request, name=tile_layer.name)
+        return export_response(export)

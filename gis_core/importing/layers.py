@@ -3,9 +3,15 @@
 An ``ImportLayer`` names its model, geometry field and types, and its columns: each
 accepts a few header names (Chinese and English; the labels of a choice are accepted in
 every language the site speaks) and parses the text of a whole column at once into
-values and per-row reasons. Buildings, key sites and organizations are written in bulk
-(gis_core.importing.upsert) and keyed by ``source_key``; areas go through the area
+values and per-row reasons. Layers are written in bulk (gis_core.importing.upsert) and
+keyed by ``source_key``; areas — the one layer registered here — go through the area
 services one by one (their hierarchy rules matter more than speed) and are keyed by code.
+Apps register their layers from their AppConfig.ready() (assets/imports.py: buildings,
+key sites, organizations).
+
+A ``TableImport`` is an import of rows without geometry that its app runs through its
+own services (assets: people, houses and residences from a roll); the upload page, the
+API and the report are shared.
 """
 from __future__ import annotations
 
@@ -22,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gis_core.importing.geometry import POINT, POLYGONAL
+from gis_core.importing.geometry import POLYGONAL
 
 # One parser per column: the column's text → (values for the database, reason per row
 # or '' when the value is fine).
@@ -73,7 +79,18 @@ class ImportLayer:
         return f"{app_label}.add_{model}"
 
 
+@dataclass(frozen=True)
+class TableImport:
+    name: str
+    title: Promise | str
+    help: Promise | str
+    permission: str                # "app.add_model" the user needs
+    # run(actor=, path=, dry_run=, url=, progress=) -> ImportReport, in one transaction
+    run: Callable[..., object]
+
+
 _REGISTRY: dict[str, ImportLayer] = {}
+_TABLES: dict[str, TableImport] = {}
 
 
 def register_import_layer(layer: ImportLayer) -> ImportLayer:
@@ -89,16 +106,29 @@ def import_layers() -> list[ImportLayer]:
     return list(_REGISTRY.values())
 
 
+def register_table_import(table: TableImport) -> TableImport:
+    _TABLES[table.name] = table
+    return table
+
+
+def table_import_for(name: str) -> TableImport | None:
+    return _TABLES.get(name)
+
+
+def table_imports() -> list[TableImport]:
+    return list(_TABLES.values())
+
+
 # --------------------------------------------------------------------------- parsers
 
-def _ok(n: int) -> np.ndarray:
+def ok_reasons(n: int) -> np.ndarray:
     return np.full(n, "", dtype=object)
 
 
 def text(label: str, max_length: int, *, nonempty: bool = False) -> Parser:
     def parse(column: pd.Series) -> Parsed:
         values = column.to_numpy(dtype=object)
-        reasons = _ok(len(values))
+        reasons = ok_reasons(len(values))
         lengths = np.fromiter((len(v) for v in values), dtype=int, count=len(values))
         reasons[lengths > max_length] = _("%(field)s is longer than %(n)d characters") % {"field": label,
                                                                                           "n": max_length}
@@ -112,7 +142,7 @@ def integer(label: str, low: int, high: int, default: int | None) -> Parser:
     def parse(column: pd.Series) -> Parsed:
         numbers = pd.to_numeric(column.where(column != "", None), errors="coerce").to_numpy(dtype=float)
         empty = (column == "").to_numpy()
-        reasons = _ok(len(column))
+        reasons = ok_reasons(len(column))
         whole = np.isfinite(numbers) & (numbers == np.round(numbers))
         bad = ~empty & ~whole
         reasons[bad] = [_("%(field)s “%(value)s” is not a whole number") % {"field": label, "value": v}
@@ -143,7 +173,7 @@ def choice(label: str, choices: type[models.Choices], default, synonyms: dict[st
         names = {**_labels(choices), **{k.lower(): v for k, v in (synonyms or {}).items()}}
         values = np.array([names.get(v.lower()) for v in column.tolist()], dtype=object)
         empty = (column == "").to_numpy()
-        reasons = _ok(len(column))
+        reasons = ok_reasons(len(column))
         unknown = ~empty & np.array([v is None for v in values], dtype=bool)
         allowed = ", ".join(str(m.value) for m in choices)
         reasons[unknown] = [_("%(field)s “%(value)s” is not one of %(allowed)s")
@@ -164,7 +194,7 @@ def boolean(label: str) -> Parser:
     def parse(column: pd.Series) -> Parsed:
         lowered = column.str.lower()
         values = lowered.isin(TRUE).to_numpy()
-        reasons = _ok(len(column))
+        reasons = ok_reasons(len(column))
         bad = ~(lowered.isin(TRUE) | lowered.isin(FALSE)).to_numpy()
         reasons[bad] = _("%(field)s must be yes/no (是/否, 1/0)") % {"field": label}
         return values.tolist(), reasons
@@ -179,7 +209,7 @@ def lookup(label: str, model: str, fields: tuple[str, ...]) -> Parser:
             for f in fields:
                 known.setdefault(str(row[f]).strip().lower(), row["pk"])
         values = np.array([known.get(v.lower()) for v in column.tolist()], dtype=object)
-        reasons = _ok(len(column))
+        reasons = ok_reasons(len(column))
         missing = np.array([v is None for v in values], dtype=bool)
         reasons[missing] = [(_("%(field)s “%(value)s” does not exist") if v else _("%(field)s is empty"))
                             % {"field": label, "value": v} for v in column.to_numpy()[missing]]
@@ -188,48 +218,14 @@ def lookup(label: str, model: str, fields: tuple[str, ...]) -> Parser:
     return parse
 
 
-def credit_code(label: str) -> Parser:
-    from assets.identity import IdNumberError, credit_code_validate
+# --------------------------------------------------------------------------- the core's layer
 
-    def parse(column: pd.Series) -> Parsed:
-        values: list = []
-        reasons = _ok(len(column))
-        for i, value in enumerate(column.tolist()):
-            try:
-                values.append(credit_code_validate(value) if value else None)
-            except IdNumberError as error:
-                values.append(None)
-                reasons[i] = f"{label}: {error}"
-        return values, reasons
-    return parse
+NAME_ALIASES = ("name", "名称", "名字", "标准名称")
+ADDRESS_ALIASES = ("address", "地址", "门牌地址", "标准地址")
 
 
-# --------------------------------------------------------------------------- the layers
-
-def register_base_import_layers() -> None:
-    from assets.models import BuildingCategory, OrganizationKind, RiskLevel
-
+def register_area_import_layer() -> None:
     t = gettext_lazy
-    name = ("name", "名称", "名字", "标准名称")
-    address = ("address", "地址", "门牌地址", "标准地址")
-    register_import_layer(ImportLayer(
-        name="buildings", title=t("Buildings"), model="assets.Building", geometry="footprint",
-        families=(POLYGONAL,), multi=True,
-        help=t("Footprint polygons; columns name, address, floors, category, is_key."),
-        columns=(
-            Column("name", ("name", "名称", "楼栋名称", "楼名", "建筑名称"), text(t("name"), 100, nonempty=True),
-                   required=True),
-            Column("address", address, text(t("address"), 200)),
-            Column("floors", ("floors", "层数", "楼层数", "地上层数"), integer(t("floors"), 1, 200, 1),
-                   sql_type="int"),
-            Column("category", ("category", "类别", "用途", "建筑类别"),
-                   choice(t("category"), BuildingCategory, BuildingCategory.RESIDENTIAL,
-                          {"商业": "shop", "商场": "shop", "办公楼": "office", "工厂": "factory", "工业": "factory",
-                           "政府": "government", "机关": "government", "医疗": "hospital", "教育": "school",
-                           "宗教": "religious"})),
-            Column("is_key", ("is_key", "key_building", "重点楼栋", "是否重点"), boolean(t("key building")),
-                   sql_type="boolean"),
-        )))
     register_import_layer(ImportLayer(
         name="areas", title=t("Areas and grid cells"), model="gis_core.Area", geometry="boundary",
         families=(POLYGONAL,), multi=True, keyed_by_code=True,
@@ -238,45 +234,7 @@ def register_base_import_layers() -> None:
         columns=(
             Column("code", ("code", "编码", "代码", "区划代码", "网格编码", "area_code"),
                    text(t("code"), 15, nonempty=True), required=True),
-            Column("name", name + ("网格名称",), text(t("name"), 100, nonempty=True), required=True),
+            Column("name", NAME_ALIASES + ("网格名称",), text(t("name"), 100, nonempty=True), required=True),
             Column("level", ("level", "层级", "级别"), text(t("level"), 20)),
             Column("parent_code", ("parent_code", "parent", "上级编码", "上级代码"), text(t("parent code"), 15)),
         )))
-    register_import_layer(ImportLayer(
-        name="key-sites", title=t("Key sites and facilities"), model="assets.KeySite",
-        geometry="geometry", families=(POINT, POLYGONAL), multi=False,
-        help=t("Points or polygons; columns name, category (code or name), risk_level, responsible_name, "
-               "responsible_phone, notes."),
-        columns=(
-            Column("name", name, text(t("name"), 150, nonempty=True), required=True),
-            Column("category_id", ("category", "类别", "场所类别", "设施类别"),
-                   lookup(t("category"), "assets.KeySiteCategory", ("code", "name")), required=True,
-                   sql_type="bigint"),
-            Column("risk_level", ("risk_level", "risk", "风险等级"),
-                   choice(t("risk level"), RiskLevel, RiskLevel.LOW,
-                          {"1": 1, "2": 2, "3": 3, "4": 4, "一般": 1, "较大": 2, "重大": 4}), sql_type="int"),
-            Column("responsible_name", ("responsible_name", "responsible", "负责人"),
-                   text(t("responsible person"), 50)),
-            Column("responsible_phone", ("responsible_phone", "phone", "负责人电话", "联系电话", "电话"),
-                   text(t("phone"), 20)),
-            Column("notes", ("notes", "备注"), text(t("notes"), 2000)),
-        )))
-    register_import_layer(ImportLayer(
-        name="organizations", title=t("Organizations"), model="assets.Organization",
-        geometry="location", families=(POINT,), multi=False,
-        help=t("Points; columns name, kind, credit_code, address, contact_name, contact_phone."),
-        columns=(
-            Column("name", name + ("单位名称", "机构名称"), text(t("name"), 150, nonempty=True), required=True),
-            Column("kind", ("kind", "type", "类型", "单位类型", "组织类型"),
-                   choice(t("kind"), OrganizationKind, None,
-                          {"政府": "government", "机关": "government", "事业单位": "public_institution",
-                           "公司": "enterprise", "社会团体": "social", "社会组织": "social",
-                           "基层组织": "grassroots"}), required=True),
-            Column("credit_code", ("credit_code", "统一社会信用代码", "信用代码"), credit_code(t("credit code"))),
-            Column("address", address, text(t("address"), 200)),
-            Column("contact_name", ("contact_name", "contact", "联系人"), text(t("contact person"), 50)),
-            Column("contact_phone", ("contact_phone", "phone", "联系电话", "电话"), text(t("contact phone"), 20)),
-        )))
-
-
-register_base_import_layers()

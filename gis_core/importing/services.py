@@ -1,5 +1,6 @@
-"""Imports: ``layer_import`` (buildings, areas, key sites, organizations from GIS files
-and spreadsheets) and ``people_import`` (gis_core.importing.people).
+"""Imports: ``layer_import`` (any registered layer — areas; buildings, key sites,
+organizations — from GIS files and spreadsheets). People rolls are the assets app's
+(assets/people_import.py).
 
 Everything a file holds is checked in memory first — columns, coordinate system,
 geometries, values, keys — so a hard error (unreadable file, a required column missing,

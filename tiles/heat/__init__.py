@@ -5,8 +5,8 @@ smoothed density surface. The browser gets pictures and aggregates only: PNG til
 legend, a GeoTIFF for QGIS and hexagon counts as vector tiles. Nothing here returns one
 row per person, and nothing leaves the user's areas.
 
-- ``metrics``: what a heatmap counts (the extension point: ``register_metric``) and the
-  request it is drawn for (``HeatQuery``);
+- ``metrics``: what a heatmap counts (the extension point: ``register_metric``; apps
+  register theirs, e.g. assets/heat.py) and the request it is drawn for (``HeatQuery``);
 - ``binning``: weights summed per pixel in PostgreSQL, Gaussian smoothing;
 - ``raster``: PNG tiles on a fixed colour scale, whole-scope rasters, the legend;
 - ``geotiff``: the download for QGIS; ``hexagons``: counts per hexagon as MVT.
@@ -21,14 +21,12 @@ from tiles.heat.metrics import (
     metric_for,
     queryset_points,
     register_metric,
-    residence_points,
-    residences_during,
     scoped,
 )
 from tiles.heat.raster import legend, tile_png
 
 __all__ = [
     "HEX_PER_TILE", "HeatMetric", "HeatQuery", "HeatWindow", "all_metrics", "download_name", "gauss_kruger_epsg",
-    "geotiff", "hex_mvt", "legend", "metric_for", "queryset_points", "register_metric", "residence_points",
-    "residences_during", "scoped", "tile_png",
+    "geotiff", "hex_mvt", "legend", "metric_for", "queryset_points", "register_metric",
+    "scoped", "tile_png",
 ]

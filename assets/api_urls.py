@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from assets import views
@@ -11,4 +12,8 @@ router.register("organizations", views.OrganizationViewSet)
 router.register("key-sites", views.KeySiteViewSet)
 router.register("person-tags", views.PersonTagViewSet)
 router.register("key-site-categories", views.KeySiteCategoryViewSet)
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("quality/", views.QualityView.as_view(), name="api-quality"),
+    path("quality/duplicates/", views.DuplicatesView.as_view(), name="api-quality-duplicates"),
+]

@@ -21,15 +21,15 @@ from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
 from folium.features import GeoJsonTooltip
 
+from assets.layers import KEY_SITE_COLORS
 from assets.models import KeySite
 from gis_core.models import Area
 from gis_core.roles import role_allows
 from gis_core.scoping import scope_queryset
-from grids.stats import area_stats
+from grids.area_stats import area_stats
 from tiles.heat.binning import SIGMA_M, mercator_cell_km2
 from tiles.heat.metrics import WEB_MERCATOR, HeatQuery, HeatWindow, metric_for
 from tiles.heat.raster import RAMP, colourise, raster, scale
-from tiles.layers import KEY_SITE_COLORS
 from tiles.tilemath import m3857_to_lonlat
 
 HEAT_PIXEL_M = 25.0

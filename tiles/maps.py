@@ -1,4 +1,4 @@
-"""The configuration every map page hands to its script (gis_core/static/gis_core/map.js):
+"""The configuration every map page hands to its script (tiles/static/tiles/map.js):
 where tiles and search live, the basemap, and the interface text in the user's language."""
 from __future__ import annotations
 
@@ -26,8 +26,5 @@ def map_page_config(request, *, extra: dict | None = None) -> dict:
             "house_count": _("houses"), "people_count": _("residents"), "value": _("count"),
             "density": _("per km²"),
         },
-        # Feature pages linked from popups: layer -> API detail URL with {id}.
-        "detailUrls": {"buildings": "/api/v1/buildings/{id}/", "key-sites": "/api/v1/key-sites/{id}/",
-                       "organizations": "/api/v1/organizations/{id}/", "cells": "/api/v1/cells/{id}/"},
         **(extra or {}),
     }

@@ -6,11 +6,13 @@ import unicodedata
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError
+from django.urls import reverse
 from django.utils import translation
 
-from assets.demo import DEMO_PASSWORD, DEMO_USERS, GRID_LEADER_PREFIX
+from demo import DEMO_PASSWORD, DEMO_USERS, GRID_LEADER_PREFIX
+from gis_core.demo import demo_parts
 from gis_core.models import Role, User
-from incidents.demo import DEMO_OPEN311_KEY
+from gis_core.navigation import all_pages
 
 
 def _width(text: str) -> int:
@@ -54,9 +56,14 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if leaders:
             self.stdout.write(f"  (+ {leaders} grid leaders {GRID_LEADER_PREFIX}<cell code>, without a password)")
-        self.stdout.write(f"Pages: report a case {base}cases/report/ · handling desk {base}console/cases/ · "
-                          f"dispatch {base}console/dispatch/ · public tracking {base}track/")
-        self.stdout.write(f"Open311: {base}open311/v2/discovery.json (demo api_key {DEMO_OPEN311_KEY})")
+        self.stdout.write("Pages:")
+        with translation.override(settings.LANGUAGE_CODE):
+            pages = [(str(page.title), base + reverse(page.url_name).lstrip("/")) for page in all_pages()]
+        for line in _table(pages):
+            self.stdout.write(line)
+        for part in demo_parts():
+            for line in part.banner(base):
+                self.stdout.write(line)
 
     def _logins(self) -> tuple[list[tuple[str, ...]], int]:
         """One row per demo user present in the database; an account that was not made by

@@ -1,12 +1,13 @@
 """manage.py import_people: people, houses and residences from a CSV or XLSX roll
-(gis_core.importing.people)."""
+(assets/people_import.py)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from gis_core.management.commands.import_layer import PhaseBars, command_actor, import_run
+from assets.people_import import people_import
+from gis_core.importing.cli import PhaseBars, command_actor, import_run
 
 
 class Command(BaseCommand):
@@ -22,8 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, file: Path, dry_run: bool, username, no_progress: bool, verbosity: int, **options):
-        from gis_core.importing.people import people_import
-
         report = import_run(self, file, lambda: people_import(
             actor=command_actor(username), path=file, dry_run=dry_run, url=f"manage.py import_people {file.name}",
             progress=PhaseBars(verbosity > 0 and not no_progress)))

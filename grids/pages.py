@@ -1,21 +1,28 @@
-"""The grid leader's workspace pages: my cell on the map with my tasks and lists, a
-building's rooms (楼栋-单元-楼层-房间) with who lives where, a person's page. Writes go
-through the API (assets and grids services); these views only select and render."""
+"""The pages of the grids app. The grid leader's workspace: my cell on the map with my
+tasks and lists, a building's rooms (楼栋-单元-楼层-房间) with who lives where, a person's
+page. The street official's console (heatmaps, statistics, drill-down) and the printable
+area report. Writes go through the API (assets and grids services); these views only
+select and render."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from assets.models import Building, HouseUse, Person, ResidenceRelation
-from gis_core.maps import map_page_config
+from gis_core.models import Area
 from gis_core.personal_data import reveal
 from gis_core.roles import role_allows
 from gis_core.scoping import scope_queryset
 from grids.models import VisitKind
+from grids.reports import area_report_html
 from grids.selectors import building_rooms, person_profile
+from tiles.heat import all_metrics
+from tiles.maps import map_page_config
 
 
 def _require(request, permission: str) -> None:
@@ -74,3 +81,35 @@ def person_page(request, pk: int):
         "today": timezone.localdate(), "may_edit": role_allows(request.user, "assets.change_residence"),
         "may_visit": role_allows(request.user, "grids.add_visit"),
     })
+
+
+@login_required
+def official_console(request):
+    """The street official's console: heatmaps, statistics and drill-down on the map."""
+    top = scope_queryset(Area.objects.all(), request.user).order_by("level", "code").first()
+    config = map_page_config(request, extra={
+        "statsUrl": "/api/v1/area-stats/", "startArea": top.pk if top else None,
+        # Heat metrics besides residents and key groups (incidents, alerts: other apps').
+        "heatMetrics": [{"code": m.code, "title": str(m.title)} for m in all_metrics()
+                        if m.code not in ("people", "tag") and role_allows(request.user, m.permission)],
+        # Case metrics per sub-area this month (the incidents API), when the role reads cases.
+        "caseMetricsUrl": "/api/v1/cases/metrics/" if role_allows(request.user, "incidents.view_case") else None,
+        "consoleLabels": {
+            "residents": _("residents"), "keyGroup": _("key group"), "buildings": _("buildings"),
+            "houses": _("houses"), "keySites": _("key sites"), "heat": _("Heatmap"), "hexagons": _("Hexagons"),
+            "total": _("total"), "subAreas": _("Sub-areas"), "noSubAreas": _("No sub-areas"),
+            "noHeat": _("No heatmap for this choice."), "noCases": _("No cases this month."),
+        },
+    })
+    return render(request, "grids/official_console.html", {"map_config": config, "start_area": top})
+
+
+@require_GET
+@login_required
+def area_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A standalone, printable map of an area (grids/reports.py); ``?download=1`` saves it."""
+    area = get_object_or_404(scope_queryset(Area.objects.all(), request.user), pk=pk)
+    response = HttpResponse(area_report_html(area=area, user=request.user), content_type="text/html; charset=utf-8")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="report-{area.code}.html"'
+    return response

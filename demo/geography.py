@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from assets.demo import DISTRICT_CODE, DISTRICT_NAME, rng_for
-from assets.demo.population import contacts
 from assets.identity import credit_code_check_char
+from demo import DISTRICT_CODE, DISTRICT_NAME, rng_for
+from demo.population import contacts
 
 CENTRE_LON, CENTRE_LAT = 102.72, 25.04
 COLS, ROWS = 20, 10

@@ -30,27 +30,6 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from assets.defaults import defaults_load
-from assets.demo import (
-    DEMO_PASSWORD,
-    DEMO_SUPERUSERS,
-    DEMO_USERS,
-    GRID_LEADER_PREFIX,
-    REFERENCE_DATE,
-    rng_for,
-)
-from assets.demo.geography import (
-    Buildings,
-    District,
-    Houses,
-    Places,
-    buildings_generate,
-    district_generate,
-    ewkb_hex,
-    houses_generate,
-    key_sites_generate,
-    organizations_generate,
-)
-from assets.demo.population import OCCUPIED_USES, People, contacts, people_generate
 from assets.models import (
     Building,
     House,
@@ -62,6 +41,27 @@ from assets.models import (
     PersonTagging,
     Residence,
 )
+from demo import (
+    DEMO_PASSWORD,
+    DEMO_SUPERUSERS,
+    DEMO_USERS,
+    GRID_LEADER_PREFIX,
+    REFERENCE_DATE,
+    rng_for,
+)
+from demo.geography import (
+    Buildings,
+    District,
+    Houses,
+    Places,
+    buildings_generate,
+    district_generate,
+    ewkb_hex,
+    houses_generate,
+    key_sites_generate,
+    organizations_generate,
+)
+from demo.population import OCCUPIED_USES, People, contacts, people_generate
 from gis_core.models import Area, Role, User
 from gis_core.services import area_create, user_create
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assets.demo import REFERENCE_DATE
 from assets.identity import ID_CHECK_CHARS, ID_WEIGHTS
+from demo import REFERENCE_DATE
 
 DAYS_PER_YEAR = 365.2425
 MAX_AGE = 100

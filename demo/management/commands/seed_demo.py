@@ -1,13 +1,13 @@
-"""manage.py seed_demo: load the synthetic demo district (see assets.demo)."""
+"""manage.py seed_demo: load the synthetic demo district (see demo), then every app's demo
+part (gis_core.demo: iot's terminals, incidents' cases …)."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assets.demo import DEFAULT_PEOPLE, DEFAULT_SEED
-from assets.demo.loader import demo_generate, demo_load
+from demo import DEFAULT_PEOPLE, DEFAULT_SEED
+from demo.loader import demo_generate, demo_load
+from gis_core.demo import demo_parts
 from gis_core.models import Area
-from incidents.demo import demo_cases_load
-from iot.demo import demo_terminals_load
 
 MIN_PEOPLE = 100
 
@@ -56,8 +56,8 @@ class Command(BaseCommand):
         except Exception as error:
             raise CommandError(f"Loading the demo district failed and was rolled back: {error}") from error
         self._summary(report)
-        demo_terminals_load(log=self.stdout.write)
-        demo_cases_load(seed=seed, log=self.stdout.write)
+        for part in demo_parts():
+            part.load(seed=seed, log=self.stdout.write)
 
     def _summary(self, report) -> None:
         self.stdout.write(f"{'table':<26}{'rows':>12}{'seconds':>10}")

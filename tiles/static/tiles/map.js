@@ -1,5 +1,5 @@
 /*
- * GridMap: the map every console builds on (gis_core/templates/gis_core/map_page.html).
+ * GridMap: the map every console builds on (gis_core/templates/tiles/map_page.html).
  *
  * It reads the page's configuration (#map-config), asks the server which tile layers this
  * user may see (/tiles/: TileJSON, MapLibre style and legend of each layer) and draws
@@ -89,7 +89,7 @@
         return id;
       });
       this.overlays.push({id: layer.id, title: layer.title, styleIds, legend: layer.legend,
-                          visible: layer.visible, inspect: true});
+                          visible: layer.visible, inspect: true, detail: layer.detail_url});
     }
 
     /* Consoles add their own layers: `source` a MapLibre source, `layers` style layers
@@ -169,7 +169,8 @@
         const overlay = this.overlays.find((o) => o.id === layerId);
         const rows = Object.entries(feature.properties).map(([key, value]) => element("tr", {},
           element("th", {text: config.fieldLabels[key] || key}), element("td", {text: String(value)})));
-        const detail = config.detailUrls[layerId];
+        // A page may link a layer to its own pages (the workspace: building pages).
+        const detail = (config.detailUrls || {})[layerId] || (overlay && overlay.detail);
         return element("div", {},
           element("h4", {text: (overlay ? overlay.title : layerId) + (feature.properties.name ? " · " + feature.properties.name : "")}),
           element("table", {}, ...rows),
