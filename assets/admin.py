@@ -43,6 +43,9 @@ class BuildingAdmin(ServiceAdmin):
             return services.building_update(actor=request.user, building=obj, **data)
         return services.building_create(actor=request.user, **data)
 
+    def service_delete(self, request, obj):
+        services.building_delete(actor=request.user, building=obj)
+
 
 @admin.register(House)
 class HouseAdmin(ServiceAdmin):
@@ -57,6 +60,9 @@ class HouseAdmin(ServiceAdmin):
         if change:
             return services.house_update(actor=request.user, house=obj, **data)
         return services.house_create(actor=request.user, **data)
+
+    def service_delete(self, request, obj):
+        services.house_delete(actor=request.user, house=obj)
 
 
 class ResidenceInline(admin.TabularInline):
@@ -98,6 +104,9 @@ class PersonAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
             return services.person_update(actor=request.user, person=obj, **data)
         return services.person_create(actor=request.user, house=None, **data)
 
+    def service_delete(self, request, obj):
+        services.person_delete(actor=request.user, person=obj)
+
 
 @admin.register(Residence)
 class ResidenceAdmin(ServiceAdmin):
@@ -117,6 +126,9 @@ class ResidenceAdmin(ServiceAdmin):
             actor=request.user, person=data["person"], house=data["house"], relation=data["relation"],
             moved_in=data["moved_in"], primary=data.get("is_primary", True))
 
+    def service_delete(self, request, obj):
+        services.residence_delete(actor=request.user, residence=obj)
+
 
 @admin.register(Organization)
 class OrganizationAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
@@ -131,6 +143,9 @@ class OrganizationAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
         if change:
             return services.organization_update(actor=request.user, organization=obj, **data)
         return services.organization_create(actor=request.user, **data)
+
+    def service_delete(self, request, obj):
+        services.organization_delete(actor=request.user, organization=obj)
 
 
 @admin.register(KeySite)
@@ -147,16 +162,35 @@ class KeySiteAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
             return services.key_site_update(actor=request.user, key_site=obj, **data)
         return services.key_site_create(actor=request.user, **data)
 
+    def service_delete(self, request, obj):
+        services.key_site_delete(actor=request.user, key_site=obj)
+
 
 @admin.register(PersonTag)
 class PersonTagAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "group", "sensitive", "sort_order"]
-    list_editable = ["sort_order"]
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in form.cleaned_data}
+        saved = services.person_tag_update(tag=obj, **data) if change else services.person_tag_create(**data)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.person_tag_delete(tag=obj)
 
 
 @admin.register(KeySiteCategory)
 class KeySiteCategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "color"]
     list_filter = ["kind"]
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in form.cleaned_data}
+        saved = (services.key_site_category_update(category=obj, **data) if change
+                 else services.key_site_category_create(**data))
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.key_site_category_delete(category=obj)
 
 

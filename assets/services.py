@@ -1,4 +1,5 @@
-"""Write operations on buildings, houses, people, residences, organizations and key sites.
+"""Write operations on buildings, houses, people, residences, organizations, key sites and
+their reference data (person tags, key-site categories).
 
 Each runs in one transaction, validates the whole record (model validators and
 constraints via full_clean, plus the rules below) and raises ValidationError naming the
@@ -19,6 +20,7 @@ from assets.models import (
     Building,
     House,
     KeySite,
+    KeySiteCategory,
     Organization,
     Person,
     PersonTag,
@@ -28,7 +30,7 @@ from assets.models import (
     ResidenceType,
 )
 from gis_core.models import User
-from gis_core.scoping import scope_queryset
+from gis_core.scoping import require_in_scope
 from gis_core.spatial import geometry_locate
 
 POLYGONAL = ("Polygon", "MultiPolygon")
@@ -37,13 +39,6 @@ POLYGONAL = ("Polygon", "MultiPolygon")
 def _assign(obj, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(obj, name, value)
-
-
-def _require_visible(actor: User, obj, field: str) -> None:
-    """A referenced record (building of a house, house of a residence…) must be in the
-    actor's areas."""
-    if obj is not None and not scope_queryset(type(obj).objects.filter(pk=obj.pk), actor).exists():
-        raise ValidationError({field: [_("%(obj)s is outside your areas.") % {"obj": obj}]})
 
 
 # --------------------------------------------------------------------------- buildings
@@ -78,7 +73,7 @@ def building_update(*, actor: User, building: Building, **fields: Any) -> Buildi
 
 def _house_save(*, actor: User, house: House, fields: dict[str, Any]) -> House:
     _assign(house, fields)
-    _require_visible(actor, house.building, "building")
+    require_in_scope(actor, house.building, field="building")
     if house.floor > house.building.floors:
         raise ValidationError({"floor": [_("Floor %(floor)d is above the building's %(floors)d floors.")
                                          % {"floor": house.floor, "floors": house.building.floors}]})
@@ -143,7 +138,14 @@ def person_create(*, actor: User, house: House | None, relation: str = Residence
 
 @transaction.atomic
 def person_update(*, actor: User, person: Person, tags: list[PersonTag] | None = None,
+                  house: House | None = None, relation: str | None = None, moved_in: dt.date | None = None,
                   **fields: Any) -> Person:
+    """Change a person's details and tags. Where they live changes only through a move
+    (``residence_move_in``/``residence_move_out``): a house, relation or move-in date here
+    is refused."""
+    for field, value in (("house", house), ("relation", relation), ("moved_in", moved_in)):
+        if value is not None:
+            raise ValidationError({field: [_("Record moves through the residences endpoint.")]})
     return _person_save(person=person, fields=fields, tags=tags)
 
 
@@ -162,7 +164,7 @@ def residence_move_in(*, actor: User, person: Person, house: House, relation: st
                       moved_in: dt.date, primary: bool = True) -> Residence:
     """Record that ``person`` lives in ``house`` from ``moved_in``. A new primary
     residence ends the previous one on the same day (a move)."""
-    _require_visible(actor, house, "house")
+    require_in_scope(actor, house, field="house")
     if Residence.objects.filter(person=person, house=house, moved_out__isnull=True).exists():
         raise ValidationError({"house": [_("%(person)s already lives in %(house)s.")
                                          % {"person": person, "house": house}]})
@@ -184,7 +186,7 @@ def residence_move_in(*, actor: User, person: Person, house: House, relation: st
 @transaction.atomic
 def residence_move_out(*, actor: User, residence: Residence, moved_out: dt.date) -> Residence:
     residence = Residence.objects.select_for_update().get(pk=residence.pk)
-    _require_visible(actor, residence.house, "house")
+    require_in_scope(actor, residence.house, field="house")
     if residence.moved_out is not None:
         raise ValidationError({"moved_out": [_("Already moved out on %(date)s.") % {"date": residence.moved_out}]})
     if moved_out < residence.moved_in:
@@ -206,7 +208,7 @@ def _organization_save(*, actor: User, org: Organization, fields: dict[str, Any]
         except IdNumberError as error:
             raise ValidationError({"credit_code": [str(error)]}) from error
     _assign(org, fields)
-    _require_visible(actor, org.building, "building")
+    require_in_scope(actor, org.building, field="building")
     org.full_clean()
     org.save()
     org.refresh_from_db(fields=["area"])
@@ -228,7 +230,7 @@ def _key_site_save(*, actor: User, site: KeySite, fields: dict[str, Any]) -> Key
         fields["geometry"], _area = geometry_locate(fields["geometry"], user=actor, field="geometry",
                                                     allowed=("Point", "Polygon", "MultiPolygon"))
     _assign(site, fields)
-    _require_visible(actor, site.building, "building")
+    require_in_scope(actor, site.building, field="building")
     site.full_clean()
     site.save()
     site.refresh_from_db(fields=["area"])
@@ -243,3 +245,83 @@ def key_site_create(*, actor: User, **fields: Any) -> KeySite:
 @transaction.atomic
 def key_site_update(*, actor: User, key_site: KeySite, **fields: Any) -> KeySite:
     return _key_site_save(actor=actor, site=key_site, fields=fields)
+
+
+# --------------------------------------------------------------------------- deleting
+
+def _delete(*, actor: User, obj, field: str) -> None:
+    """Delete a record in the actor's areas. Records still referenced (a building with
+    houses …) are refused by the database (PROTECT: a 409 naming what refers to it)."""
+    require_in_scope(actor, obj, field=field)
+    obj.delete()
+
+
+@transaction.atomic
+def building_delete(*, actor: User, building: Building) -> None:
+    _delete(actor=actor, obj=building, field="building")
+
+
+@transaction.atomic
+def house_delete(*, actor: User, house: House) -> None:
+    _delete(actor=actor, obj=house, field="house")
+
+
+@transaction.atomic
+def person_delete(*, actor: User, person: Person) -> None:
+    """A person with their residences and tags (history keeps what was deleted)."""
+    _delete(actor=actor, obj=person, field="person")
+
+
+@transaction.atomic
+def residence_delete(*, actor: User, residence: Residence) -> None:
+    """A residence recorded by mistake (a real move ends with ``residence_move_out``)."""
+    _delete(actor=actor, obj=residence, field="residence")
+
+
+@transaction.atomic
+def organization_delete(*, actor: User, organization: Organization) -> None:
+    _delete(actor=actor, obj=organization, field="organization")
+
+
+@transaction.atomic
+def key_site_delete(*, actor: User, key_site: KeySite) -> None:
+    _delete(actor=actor, obj=key_site, field="key_site")
+
+
+# --------------------------------------------------------------------------- reference data
+
+def _reference_save(obj, fields: dict[str, Any]):
+    _assign(obj, fields)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def person_tag_create(**fields: Any) -> PersonTag:
+    return _reference_save(PersonTag(), fields)
+
+
+@transaction.atomic
+def person_tag_update(*, tag: PersonTag, **fields: Any) -> PersonTag:
+    return _reference_save(tag, fields)
+
+
+@transaction.atomic
+def person_tag_delete(*, tag: PersonTag) -> None:
+    tag.delete()  # a tag still assigned is protected: 409
+
+
+@transaction.atomic
+def key_site_category_create(**fields: Any) -> KeySiteCategory:
+    return _reference_save(KeySiteCategory(), fields)
+
+
+@transaction.atomic
+def key_site_category_update(*, category: KeySiteCategory, **fields: Any) -> KeySiteCategory:
+    return _reference_save(category, fields)
+
+
+@transaction.atomic
+def key_site_category_delete(*, category: KeySiteCategory) -> None:
+    category.delete()  # a category with sites is protected: 409

@@ -2,11 +2,9 @@
 writes to assets.services."""
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,17 +26,15 @@ from assets.serializers import (
     ResidenceSerializer,
     duplicate_groups_data,
 )
-from gis_core.api_base import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
-from gis_core.pagination import GeoPagination, Pagination
+from gis_core.api_base import GeoListMixin, HistoryActionMixin, ScopedViewSetMixin
+from gis_core.pagination import Pagination
 from gis_core.roles import role_allows
 
 
-class BuildingViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
+class BuildingViewSet(GeoListMixin, ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
     """Buildings (楼栋) as GeoJSON. The detail nests houses and their current residents."""
 
     queryset = Building.objects.select_related("area")
-    pagination_class = GeoPagination
-    filter_backends = GEO_FILTERS
     filterset_class = filters.BuildingFilter
     bbox_filter_field = "footprint"
     search_fields = ["name", "address"]
@@ -60,6 +56,9 @@ class BuildingViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelView
         serializer.instance = services.building_update(
             actor=self.request.user, building=serializer.instance, **serializer.validated_data)
 
+    def perform_destroy(self, instance):
+        services.building_delete(actor=self.request.user, building=instance)
+
 
 class HouseViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
     """Houses (房屋) with their current residents."""
@@ -79,6 +78,9 @@ class HouseViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet
     def perform_update(self, serializer):
         serializer.instance = services.house_update(
             actor=self.request.user, house=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.house_delete(actor=self.request.user, house=instance)
 
 
 class PersonViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
@@ -103,13 +105,11 @@ class PersonViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSe
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        for field in ("house", "relation", "moved_in"):
-            if data.pop(field, None) is not None:
-                raise ValidationError({field: [_("Record moves through the residences endpoint.")]})
-        services.person_update(actor=self.request.user, person=serializer.instance,
-                               tags=data.pop("tags", None), **data)
+        services.person_update(actor=self.request.user, person=serializer.instance, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        services.person_delete(actor=self.request.user, person=instance)
 
 
 class ResidenceViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
@@ -137,13 +137,11 @@ class ResidenceViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelVie
         return Response(ResidenceSerializer(residence, context=self.get_serializer_context()).data)
 
 
-class OrganizationViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
+class OrganizationViewSet(GeoListMixin, ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
     """Organizations (组织) as GeoJSON points."""
 
     queryset = Organization.objects.select_related("area")
     serializer_class = OrganizationSerializer
-    pagination_class = GeoPagination
-    filter_backends = GEO_FILTERS
     filterset_class = filters.OrganizationFilter
     bbox_filter_field = "location"
     search_fields = ["name", "address"]
@@ -156,14 +154,15 @@ class OrganizationViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.Model
         serializer.instance = services.organization_update(
             actor=self.request.user, organization=serializer.instance, **serializer.validated_data)
 
+    def perform_destroy(self, instance):
+        services.organization_delete(actor=self.request.user, organization=instance)
 
-class KeySiteViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
+
+class KeySiteViewSet(GeoListMixin, ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
     """Key sites, special trades and facilities (重点场所/特种行业/重点设施): points or polygons."""
 
     queryset = KeySite.objects.select_related("area", "category")
     serializer_class = KeySiteSerializer
-    pagination_class = GeoPagination
-    filter_backends = GEO_FILTERS
     filterset_class = filters.KeySiteFilter
     bbox_filter_field = "geometry"
     search_fields = ["name"]
@@ -176,6 +175,9 @@ class KeySiteViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewS
         serializer.instance = services.key_site_update(
             actor=self.request.user, key_site=serializer.instance, **serializer.validated_data)
 
+    def perform_destroy(self, instance):
+        services.key_site_delete(actor=self.request.user, key_site=instance)
+
 
 class PersonTagViewSet(viewsets.ModelViewSet):
     """The configurable key-group tags (no area: the same for the whole district)."""
@@ -184,6 +186,15 @@ class PersonTagViewSet(viewsets.ModelViewSet):
     serializer_class = PersonTagSerializer
     pagination_class = None
 
+    def perform_create(self, serializer):
+        serializer.instance = services.person_tag_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.person_tag_update(tag=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.person_tag_delete(tag=instance)
+
 
 class KeySiteCategoryViewSet(viewsets.ModelViewSet):
     """The configurable categories of key sites (no area)."""
@@ -191,6 +202,16 @@ class KeySiteCategoryViewSet(viewsets.ModelViewSet):
     queryset = KeySiteCategory.objects.all()
     serializer_class = KeySiteCategorySerializer
     pagination_class = None
+
+    def perform_create(self, serializer):
+        serializer.instance = services.key_site_category_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.key_site_category_update(category=serializer.instance,
+                                                                **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.key_site_category_delete(category=instance)
 
 
 # --------------------------------------------------------------------------- data quality

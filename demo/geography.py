@@ -23,6 +23,7 @@ import shapely
 from assets.identity import credit_code_check_char
 from demo import DISTRICT_CODE, DISTRICT_NAME, rng_for
 from demo.population import contacts
+from gis_core.spatial import metres_per_degree
 
 CENTRE_LON, CENTRE_LAT = 102.72, 25.04
 COLS, ROWS = 20, 10
@@ -72,23 +73,15 @@ BUREAUS = ("教育体育局", "卫生健康局", "市场监督管理局", "城�
 
 # ----------------------------------------------------------------------------- coordinates
 
-def _metres_per_degree(lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Length of a degree of latitude and of longitude on the WGS84 ellipsoid at a latitude."""
-    phi = np.radians(lat_deg)
-    per_lat = 111132.954 - 559.822 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
-    per_lon = 111412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi) + 0.118 * np.cos(5 * phi)
-    return per_lat, per_lon
-
-
 def to_lonlat(xy: np.ndarray) -> np.ndarray:
     """Local metres east/north of the centre → longitude/latitude: latitude through the
     mean length of a degree between the centre and the point, longitude through the
     length of a degree at the point's own latitude."""
     xy = np.asarray(xy, dtype=float)
-    per_lat0, _ = _metres_per_degree(CENTRE_LAT)
-    per_lat, _ = _metres_per_degree(CENTRE_LAT + xy[..., 1] / per_lat0 / 2)
+    per_lat0, _ = metres_per_degree(CENTRE_LAT)
+    per_lat, _ = metres_per_degree(CENTRE_LAT + xy[..., 1] / per_lat0 / 2)
     lat = CENTRE_LAT + xy[..., 1] / per_lat
-    _, per_lon = _metres_per_degree(lat)
+    _, per_lon = metres_per_degree(lat)
     return np.stack([CENTRE_LON + xy[..., 0] / per_lon, lat], axis=-1)
 
 

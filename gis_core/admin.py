@@ -23,9 +23,9 @@ class AreaAdminBase(ServiceAdmin):
         if change:
             return services.area_update(area=obj, name=data.get("name"), boundary=data.get("boundary"))
         return services.area_create(code=data["code"], name=data["name"], level=data.get("level", AreaLevel.GRID),
-                                    parent=data.get("parent"), boundary=data["boundary"])
+                                    parent=data.get("parent"), boundary=data["boundary"], actor=request.user)
 
-    def delete_model(self, request, obj):
+    def service_delete(self, request, obj):
         services.area_delete(area=obj)
 
 

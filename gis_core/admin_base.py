@@ -115,10 +115,21 @@ class PersonalFieldsAdminMixin:
 class ServiceAdmin(ScopedAdmin):
     """Subclasses implement ``service_save(request, obj, data, change)``: call the app's
     create/update service with ``data`` (the form's cleaned model fields) and return the
-    saved object."""
+    saved object; and ``service_delete(request, obj)`` where records may be deleted."""
 
     def service_save(self, request, obj: models.Model, data: dict, change: bool) -> models.Model:
         raise NotImplementedError
+
+    def service_delete(self, request, obj: models.Model) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.service_delete(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.service_delete(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

@@ -16,11 +16,22 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_gis.filters import InBBoxFilter
 
+from gis_core.pagination import GeoPagination
 from gis_core.personal_data import record_area_id, reveal
 from gis_core.scoping import scope_queryset
 
 # Filters of every GeoJSON list: fields, ?search=, ?ordering=, ?in_bbox=minx,miny,maxx,maxy
 GEO_FILTERS = [DjangoFilterBackend, SearchFilter, OrderingFilter, InBBoxFilter]
+
+
+class GeoListMixin:
+    """A list of map features: GeoJSON FeatureCollection pages (``count``, ``next``,
+    ``previous``) and the filters of every spatial list — the filterset's fields,
+    ``?search=``, ``?ordering=`` and ``?in_bbox=`` on ``bbox_filter_field``."""
+
+    pagination_class = GeoPagination
+    filter_backends = GEO_FILTERS
+    bbox_filter_field: str  # the geometry ?in_bbox= filters on
 
 
 def exception_handler(exc, context):

@@ -3,6 +3,7 @@ into one auth Group per role (``role_groups_sync``, run after every migrate), an
 are put in the group of their role (``user_role_set``)."""
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from gis_core.models import Role
@@ -69,3 +70,9 @@ def role_allows(user, permission: str) -> bool:
     app_label, codename = permission.split(".")
     action, _sep, model = codename.partition("_")
     return action in ROLE_PERMISSIONS.get(user.role, {}).get(f"{app_label}.{model}", ())
+
+
+def require_permission(user, permission: str) -> None:
+    """PermissionDenied (403) unless the user's role grants ``permission``."""
+    if not role_allows(user, permission):
+        raise PermissionDenied(_("Your role may not do this."))

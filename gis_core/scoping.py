@@ -16,8 +16,10 @@ from operator import or_
 from typing import TYPE_CHECKING
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from gis_core.models import User
@@ -102,6 +104,18 @@ def is_area_in_scope(user: User, area_id: int | None) -> bool:
     if user_area_prefixes(user) is UNRESTRICTED:
         return True
     return area_id is not None and areas_for_user(user).filter(pk=area_id).exists()
+
+
+def in_scope(user: User, obj: models.Model) -> bool:
+    """Whether ``obj`` (a record of a model with ``scope_lookup``) is in the user's areas."""
+    return scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+def require_in_scope(user: User, obj: models.Model | None, *, field: str) -> None:
+    """A referenced record (the building of a house, the person of a terminal …) must be in
+    the user's areas; otherwise a ValidationError naming ``field``. None passes."""
+    if obj is not None and not in_scope(user, obj):
+        raise ValidationError({field: [_("%(obj)s is outside your areas.") % {"obj": obj}]})
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gis_core.models import CODE_LENGTH, PREFIX_LENGTH, Area, AreaLevel, Role, User
 from gis_core.roles import ROLE_PERMISSIONS
+from gis_core.scoping import UNRESTRICTED, code_in_scope, user_area_prefixes
 from gis_core.spatial import derived_areas_reassign, geometry_clean
 
 # Parent level expected for each level; None: may be a root.
@@ -106,7 +107,15 @@ def _hierarchy_check(*, area: Area, boundary: GEOSGeometry) -> None:
 
 @transaction.atomic
 def area_create(*, code: str, name: str, level: int, parent: Area | None,
-                boundary: GEOSGeometry) -> Area:
+                boundary: GEOSGeometry, actor: User | None = None) -> Area:
+    """A new area under ``parent``. An ``actor`` with areas creates only inside them (a
+    top-level area needs an unrestricted operator); None: the system (demo, imports of the
+    operator)."""
+    if actor is not None and user_area_prefixes(actor) is not UNRESTRICTED:
+        if parent is None:
+            raise ValidationError({"parent": [_("Choose the parent area within your areas.")]})
+        if not code_in_scope(parent.code, user_area_prefixes(actor)):
+            raise ValidationError({"parent": [_("%(obj)s is outside your areas.") % {"obj": parent}]})
     level = AreaLevel(level)
     if (parent.level if parent else None) not in PARENT_LEVELS[level]:
         raise ValidationError({"parent": [

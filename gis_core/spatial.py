@@ -1,5 +1,5 @@
-"""Shared spatial helpers: geometry validation at the edge, and the derived area of
-buildings, key sites and organizations.
+"""Shared spatial helpers: lengths of a degree, geometry validation at the edge, and the
+derived area of buildings, key sites and organizations.
 
 A record with a geometry gets ``area`` = the deepest area (normally the grid cell)
 containing a point on its surface. The database computes it (``gis_deepest_area`` in
@@ -9,6 +9,7 @@ recomputes the affected rows of every such model in one UPDATE each.
 """
 from __future__ import annotations
 
+import numpy as np
 import pgtrigger
 from django.apps import apps
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
@@ -18,6 +19,23 @@ from django.db.models import CharField, Func
 from django.utils.translation import gettext as _
 
 WGS84 = 4326
+
+
+def metres_per_degree(lat):
+    """Lengths in metres of a degree of latitude and of a degree of longitude at latitude
+    ``lat`` (degrees; a number or a numpy array), on the WGS84 ellipsoid."""
+    phi = np.radians(lat)
+    per_lat = 111132.954 - 559.822 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
+    per_lon = 111412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi) + 0.118 * np.cos(5 * phi)
+    return per_lat, per_lon
+
+
+def degrees_reaching(metres: float, lat: float) -> float:
+    """Degrees a box around a point at ``lat`` must extend to hold everything within
+    ``metres`` of it (longitude degrees are the shorter), with a 5 % margin: the
+    index-served ``&&``/``ST_DWithin`` prefilter before an exact distance in metres."""
+    _per_lat, per_lon = metres_per_degree(min(abs(lat), 84.0))
+    return float(metres / per_lon * 1.05)
 
 
 def geometry_clean(geom: GEOSGeometry | None, *, field: str, allowed: tuple[str, ...],

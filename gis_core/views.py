@@ -1,30 +1,24 @@
 """The core's API: areas, the signed-in user, the personal-data access log."""
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_core import services
-from gis_core.api_base import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
+from gis_core.api_base import GeoListMixin, HistoryActionMixin, ScopedViewSetMixin
 from gis_core.filters import AreaFilter, PersonalDataAccessFilter
 from gis_core.models import Area, PersonalDataAccess
-from gis_core.pagination import GeoPagination
 from gis_core.roles import AUDIT_ROLES
-from gis_core.scoping import UNRESTRICTED, user_area_prefixes
 from gis_core.serializers import AreaSerializer, MeSerializer, PersonalDataAccessSerializer
 
 
-class AreaViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
+class AreaViewSet(GeoListMixin, ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
     """Districts, streets, communities and grid cells of the user's areas, as GeoJSON."""
 
     queryset = Area.objects.select_related("parent")
     serializer_class = AreaSerializer
-    pagination_class = GeoPagination
-    filter_backends = GEO_FILTERS
     filterset_class = AreaFilter
     bbox_filter_field = "boundary"
     search_fields = ["name", "code"]
@@ -32,11 +26,9 @@ class AreaViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        if data.get("parent") is None and user_area_prefixes(self.request.user) is not UNRESTRICTED:
-            raise ValidationError({"parent": [_("Choose the parent area within your areas.")]})
         serializer.instance = services.area_create(
             code=data["code"], name=data["name"], level=data["level"],
-            parent=data.get("parent"), boundary=data["boundary"])
+            parent=data.get("parent"), boundary=data["boundary"], actor=self.request.user)
 
     def perform_update(self, serializer):
         data = serializer.validated_data

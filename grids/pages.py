@@ -6,7 +6,6 @@ select and render."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET
 from assets.models import Building, HouseUse, Person, ResidenceRelation
 from gis_core.models import Area
 from gis_core.personal_data import reveal
-from gis_core.roles import role_allows
+from gis_core.roles import require_permission, role_allows
 from gis_core.scoping import scope_queryset
 from grids.models import VisitKind
 from grids.reports import area_report_html
@@ -25,16 +24,11 @@ from tiles.heat import all_metrics
 from tiles.maps import map_page_config
 
 
-def _require(request, permission: str) -> None:
-    if not role_allows(request.user, permission):
-        raise PermissionDenied
-
-
 @login_required
 def my_cell(request):
     """Home of a grid leader: the cell's map (buildings, key sites, elders' terminals,
     open cases), my tasks, buildings and people search."""
-    _require(request, "assets.view_building")
+    require_permission(request.user, "assets.view_building")
     config = map_page_config(request, extra={
         "tasksUrl": "/api/v1/my-tasks/", "buildingsUrl": "/api/v1/buildings/", "peopleUrl": "/api/v1/people/",
         "terminalsUrl": "/api/v1/terminals/" if role_allows(request.user, "iot.view_terminal") else None,
@@ -59,7 +53,7 @@ def my_cell(request):
 @login_required
 def building_page(request, pk: int):
     """A building's rooms by unit and floor with who lives in each; move a person in."""
-    _require(request, "assets.view_building")
+    require_permission(request.user, "assets.view_building")
     building = get_object_or_404(scope_queryset(Building.objects.select_related("area"), request.user), pk=pk)
     return render(request, "grids/building.html", {
         "building": building, "units": building_rooms(building), "relations": ResidenceRelation.choices,
@@ -72,7 +66,7 @@ def building_page(request, pk: int):
 def person_page(request, pk: int):
     """A person: details (personal data masked unless the role needs it, reads logged),
     tags, home and residence history, family in the same house, terminals, visits."""
-    _require(request, "assets.view_person")
+    require_permission(request.user, "assets.view_person")
     person = get_object_or_404(scope_queryset(Person.objects.all(), request.user), pk=pk)
     shown = {field: reveal(request, person, field, str(getattr(person, field) or ""), kind=kind)
              for field, kind in person.personal_fields.items()}

@@ -56,3 +56,8 @@ class VisitRecordSerializer(serializers.Serializer):
         lon, lat = data.pop("lon", None), data.pop("lat", None)
         data["location"] = Point(lon, lat, srid=4326) if lon is not None and lat is not None else None
         return data
+
+
+class TasksQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=366, default=30,
+                                    help_text="elders living alone not visited for this many days")

@@ -15,7 +15,7 @@ from assets.models import House, Person
 from gis_core.models import Area, AreaLevel, User
 from gis_core.photos import photos_check
 from gis_core.roles import role_allows
-from gis_core.scoping import is_area_in_scope, scope_queryset
+from gis_core.scoping import in_scope, is_area_in_scope
 from gis_core.spatial import deepest_area_id, geometry_locate
 from grids.models import Visit, VisitKind, VisitPhoto
 
@@ -38,7 +38,7 @@ def visit_record(*, actor: User, notes: str, kind: str = VisitKind.VISIT, visite
     if visited_at > timezone.now() + FUTURE_SLACK:
         errors["visited_at"] = [_("A visit cannot be in the future.")]
     for field, obj in (("house", house), ("person", person)):
-        if obj is not None and not scope_queryset(type(obj).objects.filter(pk=obj.pk), actor).exists():
+        if obj is not None and not in_scope(actor, obj):
             errors[field] = [_("%(obj)s is outside your areas.") % {"obj": obj}]
     if errors:
         raise ValidationError(errors)

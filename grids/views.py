@@ -2,39 +2,33 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets.selectors import cell_people, people_with_current_home
 from assets.serializers import PersonSerializer
-from gis_core.api_base import GEO_FILTERS, HistoryActionMixin, ScopedViewSetMixin
+from gis_core.api_base import GeoListMixin, HistoryActionMixin, ScopedViewSetMixin
 from gis_core.models import Area
-from gis_core.pagination import GeoPagination, Pagination
+from gis_core.pagination import Pagination
 from gis_core.scoping import scope_queryset
 from grids import services
 from grids.area_stats import area_stats
 from grids.filters import GridCellFilter
 from grids.models import GridCell, Visit, VisitPhoto
 from grids.selectors import cell_tasks, cells_with_leaders_and_counts
-from grids.serializers import GridCellSerializer, VisitRecordSerializer, VisitSerializer
-
-WORKSPACE_DAYS = 30  # "not visited for N days", unless the page asks otherwise
+from grids.serializers import GridCellSerializer, TasksQuerySerializer, VisitRecordSerializer, VisitSerializer
 
 
-class GridCellViewSet(ScopedViewSetMixin, HistoryActionMixin, viewsets.ReadOnlyModelViewSet):
+class GridCellViewSet(GeoListMixin, ScopedViewSetMixin, HistoryActionMixin, viewsets.ReadOnlyModelViewSet):
     """Grid cells (网格) with their leaders and counts of buildings, houses and people.
     Boundaries are edited through /api/v1/areas/."""
 
     queryset = GridCell.objects.select_related("parent")
     serializer_class = GridCellSerializer
-    pagination_class = GeoPagination
-    filter_backends = GEO_FILTERS
     filterset_class = GridCellFilter
     bbox_filter_field = "boundary"
     search_fields = ["name", "code"]
@@ -101,19 +95,13 @@ class MyTasksView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(parameters=[TasksQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        days = _days(request)
+        query = TasksQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        days = query.validated_data["days"]
         tasks = cell_tasks(request.user, days=days)
         return Response({"days": days, **{name: {"count": qs.count(), "items": [
             {"id": obj.pk, "label": str(obj), "last_visit": getattr(obj, "last_visit", None)} for obj in qs[:50]]}
             for name, qs in tasks.items()}})
 
-
-def _days(request) -> int:
-    try:
-        days = int(request.query_params.get("days", WORKSPACE_DAYS))
-    except ValueError:
-        days = -1
-    if not 1 <= days <= 366:
-        raise ValidationError({"days": [_("Between 1 and 366 days.")]})
-    return days

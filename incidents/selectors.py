@@ -2,8 +2,6 @@
 queue, one case with its log, open cases near a point, and the public timeline."""
 from __future__ import annotations
 
-import math
-
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
@@ -12,9 +10,8 @@ from django.db.models import Prefetch, QuerySet
 
 from gis_core.models import Area, Role
 from gis_core.scoping import scope_queryset
+from gis_core.spatial import degrees_reaching
 from incidents.models import OPEN_STATUSES, Case, CaseAttachment, CaseEvent, Category, Department
-
-METRES_PER_DEGREE = 111_320
 
 
 def cases_visible(qs: QuerySet, user) -> QuerySet:
@@ -54,7 +51,7 @@ def cases_nearby(qs: QuerySet, *, point: Point, category: Category | None = None
     with ``distance_m``; of ``category`` when given. A degree box around the point lets
     the GiST index find candidates; the sphere distance decides."""
     radius_m = radius_m or settings.INCIDENTS_NEARBY_M
-    degrees = radius_m / METRES_PER_DEGREE / max(math.cos(math.radians(point.y)), 0.1) * 1.05
+    degrees = degrees_reaching(radius_m, point.y)
     qs = qs.filter(status__in=OPEN_STATUSES, location__dwithin=(point, degrees),
                    location__distance_lte=(point, D(m=radius_m)))
     if category is not None:

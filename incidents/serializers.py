@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.gis.geos import Point
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_core.api_base import PersonalDataSerializerMixin
+from incidents.metrics import GROUPS, PERIODS
 from incidents.models import Case, CaseAttachment, CaseEvent, CaseSource, CaseStatus, Category, Department
 from incidents.workflow import action_label, case_actions
+
+METRICS_LONGEST = dt.timedelta(days=3 * 366)
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -189,3 +195,36 @@ def public_case(case: Case) -> dict:
                      for e in case.events.all()],
     }
 
+
+# --------------------------------------------------------------------------- query parameters
+
+class NearbyQuerySerializer(serializers.Serializer):
+    """Where to look for open cases: ``lon``/``lat`` (WGS84), optionally a subcategory
+    ``category`` and a ``radius`` in metres (default INCIDENTS_NEARBY_M)."""
+
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all(), required=False)
+    radius = serializers.FloatField(min_value=1, max_value=1000, required=False, help_text="metres")
+
+    def validate(self, data):
+        data["point"] = Point(data.pop("lon"), data.pop("lat"), srid=4326)
+        return data
+
+
+class MetricsQuerySerializer(serializers.Serializer):
+    """``by`` a group or a period, over [``since``, ``until``) (local dates; default this
+    month, at most three years)."""
+
+    by = serializers.ChoiceField(choices=[*GROUPS, *PERIODS], default="community")
+    since = serializers.DateField(required=False, help_text="YYYY-MM-DD, default the 1st of this month")
+    until = serializers.DateField(required=False, help_text="YYYY-MM-DD (exclusive), default tomorrow")
+
+    def validate(self, data):
+        today, tz = timezone.localdate(), timezone.get_current_timezone()
+        since = dt.datetime.combine(data.get("since") or today.replace(day=1), dt.time(), tz)
+        until = dt.datetime.combine(data.get("until") or today + dt.timedelta(days=1), dt.time(), tz)
+        if not since < until or until - since > METRICS_LONGEST:
+            raise serializers.ValidationError(
+                {"since": [_("The period must run forwards and last at most three years.")]})
+        return {"by": data["by"], "since": since, "until": until}

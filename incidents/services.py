@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gis_core.models import Area, AreaLevel, User
+from gis_core.models import Area, AreaLevel, Role, User
 from gis_core.photos import CheckedPhoto, photos_check
 from gis_core.roles import role_allows
 from gis_core.scoping import scope_queryset
@@ -40,7 +40,7 @@ from incidents.models import (
     PendingRequest,
     TimeState,
 )
-from incidents.selectors import cases_visible
+from incidents.selectors import cases_for, cases_visible
 from incidents.workcalendar import working_deadline, working_hours_between
 from incidents.workflow import ACTIONS, SAME, Action, may_take
 
@@ -58,14 +58,17 @@ class CaseConflict(Exception):
 # --------------------------------------------------------------------------- intake
 
 def case_report(*, actor: User | None, category: Category | None, description: str, location: Point | None,
-                source: str, address: str = "", reporter_name: str = "", reporter_phone: str = "",
+                source: str | None = None, address: str = "", reporter_name: str = "", reporter_phone: str = "",
                 reporter_email: str = "", photos: list[UploadedFile] = (), open311_client: Open311Client | None = None,
                 at: dt.datetime | None = None) -> Case:
     """File what was reported (信息收集): the location's grid cell, community and street,
     the category's kind, department and urgency, and a tracking number. ``actor`` is the
-    grid leader or desk staff (None for Open311, where ``open311_client`` is set)."""
+    grid leader or desk staff (None for Open311, where ``open311_client`` is set); without a
+    ``source``, a grid leader reports from the spot and everyone else at the desk."""
     if actor is not None and not role_allows(actor, "incidents.add_case"):
         raise PermissionDenied(_("Your role may not report cases."))
+    if source is None:
+        source = CaseSource.GRID_LEADER if getattr(actor, "role", None) == Role.GRID_LEADER else CaseSource.DESK
     errors: dict[str, list[str]] = {}
     if category is None:
         errors["category"] = [_("Choose a category.")]
@@ -143,7 +146,7 @@ class ActionInput:
     """What an action may take besides the note (see workflow.Action.fields)."""
 
     department: Department | None = None
-    duplicate_of: Case | None = None
+    duplicate_of: str = ""  # tracking number of the case this one repeats
     hours: int | None = None
     rating: int | None = None
     reporter_rating: int | None = None
@@ -222,13 +225,14 @@ def _file(case: Case, now, params, actor):
 
 
 def _mark_duplicate(case: Case, now, params, actor):
-    original = params.duplicate_of
-    if original is None:
+    if not params.duplicate_of:
         raise ValidationError({"duplicate_of": [_("Choose the case this one repeats.")]})
+    original = cases_for(actor).filter(tracking_number=params.duplicate_of).first()
+    if original is None:
+        raise ValidationError({"duplicate_of": [_("No case %(number)s in your areas.") % {
+            "number": params.duplicate_of}]})
     if original.pk == case.pk or original.status in (CaseStatus.DUPLICATE, CaseStatus.REJECTED):
         raise ValidationError({"duplicate_of": [_("Choose another case that was filed.")]})
-    if not scope_queryset(Case.objects.filter(pk=original.pk), actor).exists():
-        raise ValidationError({"duplicate_of": [_("That case is outside your areas.")]})
     case.duplicate_of = original
     return {"duplicate_of": original.tracking_number}
 

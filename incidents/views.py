@@ -4,29 +4,21 @@ tracking answer. Thin: select (incidents.selectors, scoped through gis_core), se
 and hand writes to incidents.services."""
 from __future__ import annotations
 
-import datetime as dt
-
-from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_core.api_base import GEO_FILTERS
-from gis_core.models import Role
-from gis_core.pagination import GeoPagination
+from gis_core.api_base import GeoListMixin
 from incidents import selectors, services
 from incidents.filters import CaseFilter
-from incidents.metrics import GROUPS, PERIODS, case_metrics
-from incidents.models import Case, CaseAttachment, CaseSource, Category, Department
+from incidents.metrics import case_metrics
+from incidents.models import Case, CaseAttachment, Department
 from incidents.serializers import (
     CaseActSerializer,
     CaseDetailSerializer,
@@ -34,16 +26,16 @@ from incidents.serializers import (
     CaseSerializer,
     CategorySerializer,
     DepartmentSerializer,
+    MetricsQuerySerializer,
     MetricsRowSerializer,
+    NearbyQuerySerializer,
     PublicEventSerializer,
     public_case,
 )
 from incidents.services import ActionInput, CaseConflict
 
-METRICS_LONGEST = dt.timedelta(days=3 * 366)
 
-
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class CaseViewSet(GeoListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                   viewsets.GenericViewSet):
     """Cases in the user's areas (a department handler: those sent to their departments),
     newest first, as GeoJSON; filters: see CaseFilter; ``?search=`` tracking number,
@@ -52,8 +44,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     queryset = Case.objects.all()
     serializer_class = CaseSerializer
-    pagination_class = GeoPagination
-    filter_backends = GEO_FILTERS
     filterset_class = CaseFilter
     bbox_filter_field = "location"
     search_fields = ["tracking_number", "description", "address"]
@@ -81,11 +71,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         body = CaseReportSerializer(data=_data_with_files(request))
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        source = data.get("source") or (CaseSource.GRID_LEADER if request.user.role == Role.GRID_LEADER
-                                        else CaseSource.DESK)
         case = services.case_report(
             actor=request.user, category=data["category"], description=data["description"],
-            location=data["location"], address=data["address"], source=source, reporter_name=data["reporter_name"],
+            location=data["location"], address=data["address"], source=data.get("source") or None,
+            reporter_name=data["reporter_name"],
             reporter_phone=data["reporter_phone"], reporter_email=data["reporter_email"], photos=data["photos"])
         return Response(self._detail(case.pk), status=status.HTTP_201_CREATED)
 
@@ -99,13 +88,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         body = CaseActSerializer(data=_data_with_files(request))
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        duplicate_of = None
-        if data.get("duplicate_of"):
-            duplicate_of = selectors.cases_for(request.user).filter(tracking_number=data["duplicate_of"]).first()
-            if duplicate_of is None:
-                raise ValidationError({"duplicate_of": [_("No case %(number)s in your areas.") % {
-                    "number": data["duplicate_of"]}]})
-        params = ActionInput(department=data.get("department"), duplicate_of=duplicate_of, hours=data.get("hours"),
+        params = ActionInput(department=data.get("department"), duplicate_of=data.get("duplicate_of") or "",
+                             hours=data.get("hours"),
                              rating=data.get("rating"), reporter_rating=data.get("reporter_rating"))
         try:
             case = services.case_act(actor=request.user, case_id=int(pk), action=data["action"],
@@ -134,41 +118,31 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         response["Cache-Control"] = "private, max-age=86400"
         return response
 
-    @extend_schema(parameters=[OpenApiParameter("lon", float), OpenApiParameter("lat", float),
-                               OpenApiParameter("category", str), OpenApiParameter("radius", float)])
+    @extend_schema(parameters=[NearbyQuerySerializer])
     @action(detail=False, methods=["get"])
     def nearby(self, request):
         """Open cases near a point (default 50 m), nearest first, of ``category`` when
         given: shown before a report is sent, to avoid filing the same problem twice."""
-        point = _point(request)
-        category = None
-        if request.query_params.get("category"):
-            category = Category.objects.filter(code=request.query_params["category"]).first()
-            if category is None:
-                raise ValidationError({"category": [_("Unknown category.")]})
-        radius = _float(request, "radius", default=None)
-        if radius is not None and not 1 <= radius <= 1000:
-            raise ValidationError({"radius": [_("Between 1 and 1000 metres.")]})
-        cases = selectors.cases_nearby(selectors.cases_for(request.user), point=point, category=category,
-                                       radius_m=radius)[:20]
+        query = NearbyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cases = selectors.cases_nearby(selectors.cases_for(request.user), point=query.validated_data["point"],
+                                       category=query.validated_data.get("category"),
+                                       radius_m=query.validated_data.get("radius"))[:20]
         features = CaseSerializer(cases, many=True, context=self.get_serializer_context()).data
         for feature, case in zip(features["features"], cases):
             feature["properties"]["distance_m"] = round(case.distance.m, 1)
         return Response(features)
 
-    @extend_schema(parameters=[OpenApiParameter("by", str, enum=[*GROUPS, *PERIODS]),
-                               OpenApiParameter("since", str), OpenApiParameter("until", str)],
-                   responses=MetricsRowSerializer(many=True))
+    @extend_schema(parameters=[MetricsQuerySerializer], responses=MetricsRowSerializer(many=True))
     @action(detail=False, methods=["get"])
     def metrics(self, request):
         """Filed, due, deferred, closed and closed on time, closure rate (结案率), on-time
         closure rate (按期结案率), rework and extension rates, mean and p90 handling hours,
         per ``by`` group over [``since``, ``until``) (dates; default this month); the last
         row is the total."""
-        by = request.query_params.get("by", "community")
-        if by not in GROUPS and by not in PERIODS:
-            raise ValidationError({"by": [_("One of %(choices)s.") % {"choices": ", ".join([*GROUPS, *PERIODS])}]})
-        since, until = _period(request)
+        query = MetricsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        by, since, until = (query.validated_data[k] for k in ("by", "since", "until"))
         rows = case_metrics(selectors.cases_for(request.user), by=by, since=since, until=until)
         return Response({"by": by, "since": since, "until": until,
                          "rows": MetricsRowSerializer([r.as_dict() for r in rows], many=True).data})
@@ -181,40 +155,6 @@ def _data_with_files(request) -> dict:
     data = {k: v for k, v in request.data.items() if k != "photos"}
     data["photos"] = request.FILES.getlist("photos")
     return data
-
-
-def _float(request, name: str, *, default=...) -> float | None:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        if default is ...:
-            raise ValidationError({name: [_("This parameter is required.")]})
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise ValidationError({name: [_("A number is required.")]}) from None
-
-
-def _point(request) -> Point:
-    lon, lat = _float(request, "lon"), _float(request, "lat")
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValidationError({"lon": [_("Longitude and latitude in degrees (WGS84).")]})
-    return Point(lon, lat, srid=4326)
-
-
-def _period(request) -> tuple[dt.datetime, dt.datetime]:
-    today = timezone.localdate()
-    tz = timezone.get_current_timezone()
-    dates = {}
-    for name, default in (("since", today.replace(day=1)), ("until", today + dt.timedelta(days=1))):
-        value = request.query_params.get(name)
-        day = parse_date(value) if value else default
-        if day is None:
-            raise ValidationError({name: [_("A date (YYYY-MM-DD) is required.")]})
-        dates[name] = dt.datetime.combine(day, dt.time(), tz)
-    if not dates["since"] < dates["until"] or dates["until"] - dates["since"] > METRICS_LONGEST:
-        raise ValidationError({"since": [_("The period must run forwards and last at most three years.")]})
-    return dates["since"], dates["until"]
 
 
 class CategoryList(APIView):

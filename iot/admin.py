@@ -35,9 +35,12 @@ class TerminalAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
             return services.terminal_update(actor=request.user, terminal=obj, **data)
         return services.terminal_register(actor=request.user, **data)
 
+    def service_delete(self, request, obj):
+        services.terminal_delete(actor=request.user, terminal=obj)
+
 
 @admin.register(SafeZone)
-class SafeZoneAdmin(ScopedAdmin):
+class SafeZoneAdmin(ServiceAdmin):
     list_display = ["person", "radius_m"]
     autocomplete_fields = ["person"]
     readonly_fields = ["center"]
@@ -46,12 +49,27 @@ class SafeZoneAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person")
 
+    def service_save(self, request, obj, data, change):
+        return services.safe_zone_set(actor=request.user, person=data.get("person") or obj.person,
+                                      radius_m=data.get("radius_m"), polygon=data.get("polygon"))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # every elder with a terminal has a zone; a drawn one returns to the circle when cleared
+
 
 @admin.register(EmergencyContact)
-class EmergencyContactAdmin(PersonalFieldsAdminMixin, ScopedAdmin):
+class EmergencyContactAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
     list_display = ["person", "name", "relation", "priority"]
     autocomplete_fields = ["person"]
     search_fields = ["person__name", "name"]
+
+    def service_save(self, request, obj, data, change):
+        if change:
+            return services.emergency_contact_update(actor=request.user, contact=obj, **data)
+        return services.emergency_contact_add(actor=request.user, **data)
+
+    def service_delete(self, request, obj):
+        services.emergency_contact_delete(actor=request.user, contact=obj)
 
 
 class AlertEventInline(admin.TabularInline):

@@ -12,12 +12,13 @@ from django.db.models import Case, F, FloatField, Func, OuterRef, Prefetch, Quer
 from assets.models import Person
 from assets.selectors import current_primary_residence, people_with_current_home
 from gis_core.models import Role
-from iot.models import OPEN_STATES, URGENT_KINDS, Alert, AlertEvent, EmergencyContact, Terminal
+from gis_core.spatial import degrees_reaching
+from iot.models import OPEN_STATES, URGENT_KINDS, Alert, AlertEvent, AlertState, EmergencyContact, Terminal
 
 RESPONDER_RADIUS_M = 3000
 RESPONDERS = 8
 # a degree of longitude is at least this long south of 60°N: a safe bounding box in degrees
-_METRES_PER_DEGREE_AT_60 = 55_660
+RESPONDERS_UP_TO_LAT = 60.0  # the prefilter box holds the radius up to this latitude
 
 
 def alerts_queue(qs: QuerySet[Alert], *, open_only: bool = True) -> QuerySet[Alert]:
@@ -28,6 +29,14 @@ def alerts_queue(qs: QuerySet[Alert], *, open_only: bool = True) -> QuerySet[Ale
         return qs.order_by("-raised_at", "-id")
     urgent = Case(When(kind__in=URGENT_KINDS, then=Value(0)), default=Value(1))
     return qs.filter(state__in=OPEN_STATES).order_by(urgent, "-raised_at", "-id")
+
+
+def alerts_filter(qs: QuerySet[Alert], *, state: str = "open", kind: str | None = None) -> QuerySet[Alert]:
+    """The queue of ``state`` "open" (urgent first), "closed" or "all", of one ``kind``."""
+    qs = alerts_queue(qs, open_only=state == "open")
+    if state == "closed":
+        qs = qs.filter(state__in=[AlertState.RESOLVED, AlertState.FALSE_ALARM])
+    return qs.filter(kind=kind) if kind else qs
 
 
 def alert_detail(qs: QuerySet[Alert], pk: int) -> Alert:
@@ -99,7 +108,7 @@ def responders_nearest(alert: Alert, *, radius_m: int = RESPONDER_RADIUS_M, limi
             SELECT * FROM (SELECT * FROM leaders UNION ALL SELECT * FROM volunteers) r ORDER BY d, kind, id LIMIT %(limit)s
             """,
             {"pos": alert.position.ewkt if alert.position else None, "area": alert.area_id,
-             "leader": Role.GRID_LEADER, "radius": radius_m, "deg": radius_m / _METRES_PER_DEGREE_AT_60, "elder": alert.person_id, "limit": limit})
+             "leader": Role.GRID_LEADER, "radius": radius_m, "deg": degrees_reaching(radius_m, RESPONDERS_UP_TO_LAT), "elder": alert.person_id, "limit": limit})
         return [Responder(kind, pk, name, phone or "", round(d, 1), area or "")
                 for kind, pk, name, phone, d, area in cursor.fetchall()]
 

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from assets.serializers import PersonSerializer
 from gis_core.api_base import PersonalDataSerializerMixin
-from iot.models import Alert, AlertEvent, EmergencyContact, QuarantinedMessage, Terminal
+from iot.models import Alert, AlertEvent, AlertKind, EmergencyContact, QuarantinedMessage, Terminal
 from iot.selectors import home_address
 from iot.services import STEPS, alert_actions
+
+TRACK_DEFAULT = dt.timedelta(minutes=30)
+TRACK_LONGEST = dt.timedelta(days=7)
 
 
 class AlertSerializer(GeoFeatureModelSerializer):
@@ -110,3 +117,27 @@ class QuarantinedMessageSerializer(serializers.ModelSerializer):
 
     def get_payload(self, message) -> str:
         return bytes(message.payload).decode("utf-8", "backslashreplace")
+
+
+# --------------------------------------------------------------------------- query parameters
+
+class AlertQuerySerializer(serializers.Serializer):
+    """``?state=`` and ``?kind=`` of the alert queue."""
+
+    state = serializers.ChoiceField(choices=["open", "closed", "all"], default="open")
+    kind = serializers.ChoiceField(choices=AlertKind.choices, required=False)
+
+
+class TrackQuerySerializer(serializers.Serializer):
+    """``?since=`` and ``?until=`` of a track: ISO 8601 times with a zone; default the last
+    30 minutes; at most 7 days, forwards."""
+
+    since = serializers.DateTimeField(required=False, help_text="ISO 8601 with a time zone")
+    until = serializers.DateTimeField(required=False, help_text="ISO 8601 with a time zone")
+
+    def validate(self, data):
+        until = data.get("until") or timezone.now()
+        since = data.get("since") or until - TRACK_DEFAULT
+        if since > until or until - since > TRACK_LONGEST:
+            raise serializers.ValidationError({"since": [_("The period must run forwards and last at most 7 days.")]})
+        return {"since": since, "until": until}

@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.gis.geos import MultiPolygon
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets.models import Person
 from gis_core.models import User
-from gis_core.roles import role_allows
-from gis_core.scoping import scope_queryset
+from gis_core.roles import require_permission
+from gis_core.scoping import require_in_scope, scope_queryset
 from iot.alerting import AlertChange, alerts_notify
 from iot.broker import broker_credentials_write, password_hash
 from iot.models import OPEN_STATES, Alert, AlertEvent, AlertState, EmergencyContact, SafeZone, Terminal
@@ -25,21 +25,11 @@ from iot.models import OPEN_STATES, Alert, AlertEvent, AlertState, EmergencyCont
 MIN_PASSWORD = 8
 
 
-def _require_visible(actor: User, obj, field: str) -> None:
-    if obj is not None and not scope_queryset(type(obj).objects.filter(pk=obj.pk), actor).exists():
-        raise ValidationError({field: [_("%(obj)s is outside your areas.") % {"obj": obj}]})
-
-
-def _require(actor: User, permission: str) -> None:
-    if not role_allows(actor, permission):
-        raise PermissionDenied(_("Your role may not do this."))
-
-
 # --------------------------------------------------------------------------- terminals
 
 def _terminal_save(*, actor: User, terminal: Terminal, fields: dict[str, Any], password: str | None) -> Terminal:
     if "person" in fields:
-        _require_visible(actor, fields["person"], "person")
+        require_in_scope(actor, fields["person"], field="person")
     for name, value in fields.items():
         setattr(terminal, name, value)
     if password is not None:
@@ -55,15 +45,25 @@ def _terminal_save(*, actor: User, terminal: Terminal, fields: dict[str, Any], p
 
 @transaction.atomic
 def terminal_register(*, actor: User, device_id: str, password: str | None = None, **fields: Any) -> Terminal:
-    _require(actor, "iot.add_terminal")
+    require_permission(actor, "iot.add_terminal")
     return _terminal_save(actor=actor, terminal=Terminal(device_id=device_id), fields=fields, password=password)
 
 
 @transaction.atomic
 def terminal_update(*, actor: User, terminal: Terminal, password: str | None = None, **fields: Any) -> Terminal:
-    _require(actor, "iot.change_terminal")
-    _require_visible(actor, terminal, "terminal")
+    require_permission(actor, "iot.change_terminal")
+    require_in_scope(actor, terminal, field="terminal")
     return _terminal_save(actor=actor, terminal=terminal, fields=fields, password=password)
+
+
+@transaction.atomic
+def terminal_delete(*, actor: User, terminal: Terminal) -> None:
+    """Remove a terminal: its credentials leave the broker once committed (its positions
+    stay in the partitioned history, keyed by the id)."""
+    require_permission(actor, "iot.delete_terminal")
+    require_in_scope(actor, terminal, field="terminal")
+    terminal.delete()
+    transaction.on_commit(broker_credentials_write)
 
 
 # --------------------------------------------------------------------------- safe zones, contacts
@@ -73,8 +73,8 @@ def safe_zone_set(*, actor: User, person: Person, radius_m: int | None = None,
                   polygon: MultiPolygon | None = None) -> SafeZone:
     """The elder's safe zone: a circle of ``radius_m`` around home, or a drawn polygon
     (``polygon``; None returns to the circle)."""
-    _require(actor, "iot.change_safezone")
-    _require_visible(actor, person, "person")
+    require_permission(actor, "iot.change_safezone")
+    require_in_scope(actor, person, field="person")
     zone = SafeZone.objects.filter(person=person).first() or SafeZone(person=person)
     if radius_m is not None:
         zone.radius_m = radius_m
@@ -88,12 +88,31 @@ def safe_zone_set(*, actor: User, person: Person, radius_m: int | None = None,
 @transaction.atomic
 def emergency_contact_add(*, actor: User, person: Person, name: str, relation: str, phone: str,
                           priority: int = 1) -> EmergencyContact:
-    _require(actor, "iot.add_emergencycontact")
-    _require_visible(actor, person, "person")
+    require_permission(actor, "iot.add_emergencycontact")
+    require_in_scope(actor, person, field="person")
     contact = EmergencyContact(person=person, name=name, relation=relation, phone=phone, priority=priority)
     contact.full_clean()
     contact.save()
     return contact
+
+
+@transaction.atomic
+def emergency_contact_update(*, actor: User, contact: EmergencyContact, **fields: Any) -> EmergencyContact:
+    require_permission(actor, "iot.change_emergencycontact")
+    require_in_scope(actor, contact.person, field="person")
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    require_in_scope(actor, contact.person, field="person")  # the elder it moves to, too
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def emergency_contact_delete(*, actor: User, contact: EmergencyContact) -> None:
+    require_permission(actor, "iot.delete_emergencycontact")
+    require_in_scope(actor, contact.person, field="person")
+    contact.delete()
 
 
 # --------------------------------------------------------------------------- alert lifecycle
@@ -122,7 +141,7 @@ def alert_actions(alert: Alert) -> list[str]:
 def alert_advance(*, actor: User, alert: Alert, action: str, note: str = "", version: int | None = None) -> Alert:
     """Take one lifecycle step. ``version`` (the one the actor saw) refuses a step on an
     alert someone else changed meanwhile."""
-    _require(actor, "iot.change_alert")
+    require_permission(actor, "iot.change_alert")
     alert = scope_queryset(Alert.objects.select_for_update(of=("self",)), actor).filter(pk=alert.pk).first()
     if alert is None:
         raise ValidationError({"alert": [_("This alert is outside your areas.")]})

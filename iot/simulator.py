@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from gis_core.spatial import metres_per_degree
 from iot.formats.base import FALL, LOW_BATTERY, SOS
 from iot.formats.encode import native, owntracks_location, watch3g
 from iot.models import Protocol, Terminal, TerminalStatus
@@ -38,7 +39,6 @@ from iot.models import Protocol, Terminal, TerminalStatus
 Message = tuple[str, bytes]
 
 OWNTRACKS_USER = "elder"
-METRES_PER_DEGREE = 111_320.0
 SUBSTEP_S = 5.0               # the walk is integrated in steps no longer than this
 SPEED_MPS = (0.5, 1.4)
 STROLL_SHARE = 0.6            # strollers turn back beyond this share of the radius
@@ -131,8 +131,8 @@ class Elder:
     def lat_lon(self, x: float | None = None, y: float | None = None) -> tuple[float, float]:
         """WGS84 degrees of a point in metres from home (default: where the elder is)."""
         x, y = (self.x if x is None else x), (self.y if y is None else y)
-        lat = self.home.lat + y / METRES_PER_DEGREE
-        return lat, self.home.lon + x / (METRES_PER_DEGREE * math.cos(math.radians(self.home.lat)))
+        per_lat, per_lon = metres_per_degree(self.home.lat)
+        return float(self.home.lat + y / per_lat), float(self.home.lon + x / per_lon)
 
 
 @dataclass(frozen=True, slots=True)

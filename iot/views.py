@@ -2,34 +2,27 @@
 select (iot.selectors), serialize, and hand writes to iot.services."""
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from gis_core.api_base import ScopedViewSetMixin
 from gis_core.pagination import GeoPagination, Pagination
 from gis_core.roles import role_allows
 from iot import selectors, services
-from iot.models import Alert, AlertKind, AlertState, IngestCount, QuarantinedMessage, Terminal
+from iot.models import Alert, IngestCount, QuarantinedMessage, Terminal
 from iot.serializers import (
     AdvanceSerializer,
     AlertDetailSerializer,
+    AlertQuerySerializer,
     AlertSerializer,
     LiveTerminalSerializer,
     QuarantinedMessageSerializer,
+    TrackQuerySerializer,
 )
-
-TRACK_DEFAULT = dt.timedelta(minutes=30)
-TRACK_LONGEST = dt.timedelta(days=7)
 
 
 class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -41,22 +34,17 @@ class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = GeoPagination
     filter_backends = []
 
+    @extend_schema(parameters=[AlertQuerySerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
     def get_queryset(self):
         qs = super().get_queryset()
         if self.action != "list":
             return qs
-        state = self.request.query_params.get("state", "open")
-        if state not in ("open", "closed", "all"):
-            raise ValidationError({"state": [_("Must be open, closed or all.")]})
-        qs = selectors.alerts_queue(qs, open_only=state == "open")
-        if state == "closed":
-            qs = qs.filter(state__in=[AlertState.RESOLVED, AlertState.FALSE_ALARM])
-        kind = self.request.query_params.get("kind")
-        if kind:
-            if kind not in AlertKind.values:
-                raise ValidationError({"kind": [_("Unknown alert kind %(kind)r.") % {"kind": kind}]})
-            qs = qs.filter(kind=kind)
-        return qs
+        query = AlertQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.alerts_filter(qs, **query.validated_data)
 
     def get_serializer_class(self):
         return AlertDetailSerializer if self.action == "retrieve" else AlertSerializer
@@ -94,16 +82,15 @@ class TerminalViewSet(ScopedViewSetMixin, viewsets.GenericViewSet, mixins.ListMo
     def list(self, request):
         return Response(selectors.terminals_live(self.get_queryset()))
 
-    @extend_schema(parameters=[OpenApiParameter("since", str), OpenApiParameter("until", str)])
+    @extend_schema(parameters=[TrackQuerySerializer])
     @action(detail=True, methods=["get"])
     def track(self, request, pk=None):
         """Drawable fixes between ``since`` and ``until`` (ISO 8601; default the last 30
         minutes; at most 7 days) as a GeoJSON LineString plus the fixes as points."""
         terminal = self.get_object()
-        until = _when(request, "until") or timezone.now()
-        since = _when(request, "since") or until - TRACK_DEFAULT
-        if since > until or until - since > TRACK_LONGEST:
-            raise ValidationError({"since": [_("The period must run forwards and last at most 7 days.")]})
+        query = TrackQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        since, until = query.validated_data["since"], query.validated_data["until"]
         fixes = selectors.track(terminal, since=since, until=until)
         points = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
                    "properties": {"time": t.isoformat(), "accuracy_m": acc, "speed_kmh": spd, "zone": zone}}
@@ -112,15 +99,6 @@ class TerminalViewSet(ScopedViewSetMixin, viewsets.GenericViewSet, mixins.ListMo
                 "properties": {"terminal": terminal.pk, "since": since.isoformat(), "until": until.isoformat()}}
         return Response({"type": "FeatureCollection", "features": [line, *points] if len(fixes) > 1 else points})
 
-
-def _when(request, name: str) -> dt.datetime | None:
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    when = parse_datetime(value)
-    if when is None or when.tzinfo is None:
-        raise ValidationError({name: [_("Give an ISO 8601 time with a time zone.")]})
-    return when
 
 
 class QuarantineViewSet(viewsets.ReadOnlyModelViewSet):

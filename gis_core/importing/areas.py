@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gis_core.models import CODE_LENGTH, PREFIX_LENGTH, Area, AreaLevel
-from gis_core.scoping import code_in_scope
+from gis_core.models import CODE_LENGTH, PREFIX_LENGTH, Area, AreaLevel, User
+from gis_core.scoping import code_in_scope, user_area_prefixes
 from gis_core.services import area_create, area_update
 
 LEVEL_NAMES = {
@@ -47,10 +47,11 @@ def parent_code(code: str, level: AreaLevel) -> str | None:
     return code[:PREFIX_LENGTH[AreaLevel(level - 1)]].ljust(12, "0")
 
 
-def areas_write(*, rows: list[dict], prefixes: list[str] | None) -> tuple[int, int, int, list[tuple[int, str]]]:
+def areas_write(*, rows: list[dict], actor: User) -> tuple[int, int, int, list[tuple[int, str]]]:
     """``rows``: dicts with row, code, name, level, parent_code, boundary (GEOS). Returns
     created, updated, unchanged and (row, reason) of the rejected."""
     created = updated = unchanged = 0
+    prefixes = user_area_prefixes(actor)
     rejected: list[tuple[int, str]] = []
     for item in rows:
         item["level_value"] = level_parse(item["level"], item["code"])
@@ -79,11 +80,8 @@ def areas_write(*, rows: list[dict], prefixes: list[str] | None) -> tuple[int, i
                 parent = Area.objects.filter(code=wanted).first() if wanted else None
                 if parent is None and level > AreaLevel.DISTRICT:
                     raise ValidationError(_("parent area %(code)s does not exist") % {"code": wanted})
-                if parent is None and prefixes is not None:
-                    raise ValidationError(_("only an unrestricted operator may add a top-level area"))
-                if parent is not None and not code_in_scope(parent.code, prefixes):
-                    raise ValidationError(_("parent area %(area)s is outside your areas") % {"area": parent})
-                area_create(code=code, name=item["name"], level=level, parent=parent, boundary=item["boundary"])
+                area_create(code=code, name=item["name"], level=level, parent=parent, boundary=item["boundary"],
+                            actor=actor)
                 created += 1
         except ValidationError as error:
             rejected.append((item["row"], "; ".join(error.messages)))

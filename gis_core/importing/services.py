@@ -168,7 +168,7 @@ def _rows_check(spec: ImportLayer, features: Features, *, crs: str | None, offse
     return _Checked(features, checked.geometries, values, keys, reason, checked.repaired)
 
 
-def _write(spec: ImportLayer, rows: _Checked, index: np.ndarray, prefixes, report: ImportReport) -> list:
+def _write(spec: ImportLayer, rows: _Checked, index: np.ndarray, actor: User, report: ImportReport) -> list:
     """Write the rows at ``index`` (inside the caller's transaction); (row, reason) of
     the rows the database set aside."""
     if spec.keyed_by_code:
@@ -176,14 +176,14 @@ def _write(spec: ImportLayer, rows: _Checked, index: np.ndarray, prefixes, repor
                   "level": rows.values["level"][i], "parent_code": rows.values["parent_code"][i],
                   "boundary": GEOSGeometry(shapely.to_wkb(rows.geometries[i], hex=True), srid=4326)}
                  for i in index]
-        report.created, report.updated, report.unchanged, set_aside = areas_write(rows=items, prefixes=prefixes)
+        report.created, report.updated, report.unchanged, set_aside = areas_write(rows=items, actor=actor)
         return set_aside
     geometries = shapely.set_srid(rows.geometries[index], 4326)
     staged = upsert.Staged(
         rows=rows.features.rows[index].tolist(), keys=rows.keys[index].tolist(),
         values={f: [v[i] for i in index] for f, v in rows.values.items()},
         ewkb=shapely.to_wkb(geometries, hex=True, include_srid=True).tolist() if len(index) else [])
-    written = upsert.rows_upsert(layer=spec, staged=staged, prefixes=prefixes)
+    written = upsert.rows_upsert(layer=spec, staged=staged, prefixes=user_area_prefixes(actor))
     report.created, report.updated, report.unchanged = written.created, written.updated, written.unchanged
     report.seconds.update({f"write: {step}": t for step, t in written.seconds.items()})
     return [(row, _reason_text(code, detail)) for row, code, detail in written.set_aside]
@@ -218,7 +218,7 @@ def layer_import(*, actor: User, layer: str, path: Path | str, crs: str | None =
 
     clock = time.perf_counter()
     with transaction.atomic(), pghistory.context(user=actor.pk, url=url or f"import {spec.name} {file_name}"):
-        set_aside = _write(spec, rows, np.flatnonzero(ok), user_area_prefixes(actor), report)
+        set_aside = _write(spec, rows, np.flatnonzero(ok), actor, report)
         if dry_run:
             transaction.set_rollback(True)
     position = {int(r): i for i, r in enumerate(features.rows)}

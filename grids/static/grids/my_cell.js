@@ -7,7 +7,7 @@
  */
 (function () {
   "use strict";
-  const {config, fetchJSON, element, csrfToken} = GridMap;
+  const {config, fetchJSON, element} = GridMap;
   const L = config.workspaceLabels;
   const $ = (id) => document.getElementById(id);
   const page = (template, id) => template.replace("{id}", id);
@@ -62,16 +62,12 @@
   GridMap.ready.then((grid) => grid.map.on("click", (e) => { where.lon = e.lngLat.lng; where.lat = e.lngLat.lat; }));
   $("note-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    fetch(config.visitsUrl, {method: "POST", credentials: "same-origin",
-                             headers: {"Content-Type": "application/json", Accept: "application/json",
-                                       "X-CSRFToken": csrfToken()},
-                             body: JSON.stringify({kind: "sentiment", notes: $("note-text").value, ...where})})
-      .then((r) => r.json().then((body) => {
+    GridApi.post(config.visitsUrl, {kind: "sentiment", notes: $("note-text").value, ...where})
+      .then(({ok, body}) => {
         $("note-message").hidden = false;
-        $("note-message").textContent = r.ok ? L.saved
-          : Object.entries(body).map(([k, v]) => k + ": " + [].concat(v).join(" ")).join("; ");
-        if (r.ok) $("note-text").value = "";
-      })).catch(() => { $("note-message").hidden = false; $("note-message").textContent = L.failed; });
+        $("note-message").textContent = ok ? L.saved : GridApi.errorText(body);
+        if (ok) $("note-text").value = "";
+      }).catch(() => { $("note-message").hidden = false; $("note-message").textContent = L.failed; });
   });
 
   if (config.terminalsUrl) {

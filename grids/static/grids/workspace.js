@@ -11,23 +11,13 @@
   const $ = (id) => document.getElementById(id);
   const text = $("workspace-text").dataset;
 
-  function csrfToken() {
-    const cookie = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("csrftoken="));
-    return cookie ? decodeURIComponent(cookie.slice("csrftoken=".length)) : "";
-  }
-
   function post(url, body, errorBox) {
-    const json = !(body instanceof FormData);
     errorBox.hidden = true;
-    return fetch(url, {method: "POST", credentials: "same-origin", body: json ? JSON.stringify(body) : body,
-                       headers: {Accept: "application/json", "X-CSRFToken": csrfToken(),
-                                 ...(json ? {"Content-Type": "application/json"} : {})}})
-      .then((response) => response.json().then((data) => {
-        if (response.ok) { window.location.reload(); return; }
-        errorBox.hidden = false;
-        errorBox.textContent = Object.entries(data).map(([field, m]) => field + ": " + [].concat(m).join(" ")).join("; ");
-      }))
-      .catch(() => { errorBox.hidden = false; errorBox.textContent = text.failed; });
+    return GridApi.post(url, body).then(({ok, body: answer}) => {
+      if (ok) { window.location.reload(); return; }
+      errorBox.hidden = false;
+      errorBox.textContent = GridApi.errorText(answer);
+    }).catch(() => { errorBox.hidden = false; errorBox.textContent = text.failed; });
   }
 
   /* building: choose a room, find a person, move in */

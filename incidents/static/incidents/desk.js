@@ -11,7 +11,7 @@
  */
 (function () {
   "use strict";
-  const {config, fetchJSON, element, csrfToken} = GridMap;
+  const {config, fetchJSON, element} = GridMap;
   const $ = (id) => document.getElementById(id);
   const T = config.deskLabels;
   const REFRESH_MS = 30000;
@@ -113,19 +113,16 @@
     [...$("act-photos").files].forEach((file) => form.append("photos", file));
     message("");
     document.querySelectorAll("#detail-actions button").forEach((b) => { b.disabled = true; });
-    return fetch(config.casesUrl + feature.id + "/act/", {
-      method: "POST", body: form, credentials: "same-origin",
-      headers: {Accept: "application/json", "X-CSRFToken": csrfToken()},
-    }).then((response) => response.json().then((body) => ({response, body}))).then(({response, body}) => {
-      if (response.ok) {
+    return GridApi.post(config.casesUrl + feature.id + "/act/", form).then(({ok, status, body}) => {
+      if (ok) {
         $("act-note").value = "";
         $("act-photos").value = "";
         if (body.detail) { message(T.left); $("case-detail").hidden = true; } else render(body);
-      } else if (response.status === 409) {
+      } else if (status === 409) {
         message(T.conflict);
         render(body.case);
       } else {
-        message(Object.entries(body).map(([k, v]) => (k === "detail" ? "" : k + ": ") + [].concat(v).join(" ")).join("; "));
+        message(GridApi.errorText(body));
         render(feature);
       }
       refreshTiles();

@@ -10,7 +10,7 @@
  */
 (function () {
   "use strict";
-  const {config, fetchJSON, element, csrfToken} = GridMap;
+  const {config, fetchJSON, element} = GridMap;
   const $ = (id) => document.getElementById(id);
   const text = $("report-text").dataset;
   const place = {lon: null, lat: null};
@@ -93,12 +93,10 @@
     }
     [...$("photos").files].forEach((file) => form.append("photos", file));
     $("submit").disabled = true;
-    fetch(config.casesUrl, {method: "POST", body: form, credentials: "same-origin",
-                            headers: {Accept: "application/json", "X-CSRFToken": csrfToken()}})
-      .then((response) => response.json().then((body) => ({response, body})))
-      .then(({response, body}) => {
-        if (response.status === 201) return done(body);
-        showErrors(response.status === 400 ? body : {detail: body.detail || text.failed});
+    GridApi.post(config.casesUrl, form)
+      .then(({status, body}) => {
+        if (status === 201) return done(body);
+        showErrors(status === 400 ? body : {detail: body.detail || text.failed});
       })
       .catch(() => showErrors({detail: text.failed}))
       .finally(() => { $("submit").disabled = false; });

@@ -16,7 +16,7 @@
  */
 (function () {
   "use strict";
-  const {config, fetchJSON, element, csrfToken} = GridMap;
+  const {config, fetchJSON, element} = GridMap;
   const $ = (id) => document.getElementById(id);
   const text = $("dispatch-text").dataset;  // interface text the template translated
   const T = config.consoleLabels;  // the console's own labels, beside the map page's config.labels
@@ -463,19 +463,15 @@
       buttons.forEach((b) => { b.disabled = true; });
       message("");
       try {
-        const response = await fetch(config.alertsUrl + id + "/advance/", {
-          method: "POST", credentials: "same-origin",
-          headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken()},
-          body: JSON.stringify({action, note: $("alert-note").value, version: p.version}),
-        });
-        if (response.ok) {
+        const {ok, body} = await GridApi.post(config.alertsUrl + id + "/advance/",
+                                              {action, note: $("alert-note").value, version: p.version});
+        if (ok) {
           $("alert-note").value = "";
           await loadDetail(id);
         } else {
-          const body = await response.json().catch(() => ({}));
           await loadDetail(id);
           if (body.version) message(T.conflict);
-          else message(Object.values(body).flat().filter((v) => typeof v === "string").join(" ") || text.failed);
+          else message(GridApi.errorText(body) || text.failed);
         }
       } catch (error) {
         message(text.failed);

@@ -24,14 +24,6 @@
     });
   }
 
-  /* Django's CSRF token for POSTs from the page's scripts. */
-  function csrfToken() {
-    const cookie = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("csrftoken="));
-    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
   function element(tag, attributes, ...children) {
     const node = document.createElement(tag);
     Object.entries(attributes || {}).forEach(([key, value]) => {
@@ -204,7 +196,6 @@
   GridMap.config = config;
   GridMap.fetchJSON = fetchJSON;
   GridMap.element = element;
-  GridMap.csrfToken = csrfToken;
   GridMap.ready = new GridMap(document.getElementById("map")).init();
   window.GridMap = GridMap;
 })();
