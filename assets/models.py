@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.history import track_history
 from gis_core.models import Area
-from gis_core.scoping import ScopedQuerySet
 from gis_core.spatial import GeometryType, derive_area_trigger
 
 
@@ -85,7 +84,6 @@ class Building(Timestamped):
     resident_count = models.PositiveIntegerField(_("residents"), default=0, db_default=0, editable=False)
     source_key = _source_key_field()
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "area"
     derived_area_geometry = "footprint"
 
@@ -129,7 +127,6 @@ class House(Timestamped):
                                      validators=[MinValueValidator(0)])
     use = models.CharField(_("use"), max_length=20, choices=HouseUse.choices, default=HouseUse.SELF_OCCUPIED)
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "building__area"
 
     class Meta:
@@ -205,7 +202,6 @@ class Person(Timestamped):
                                   related_name="people")
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "residences__house__building__area"
     # field -> mask (gis_core.personal_data): masked unless the role needs them
     personal_fields = {"id_number": "id_number", "phone": "phone", "birth_date": "birth_date"}
@@ -255,7 +251,6 @@ class Residence(Timestamped):
     moved_in = models.DateField(_("moved in"))
     moved_out = models.DateField(_("moved out"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "house__building__area"
 
     class Meta:
@@ -306,7 +301,6 @@ class Organization(Timestamped):
     area = _derived_area_field()
     source_key = _source_key_field()
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "area"
     derived_area_geometry = "location"
     personal_fields = {"contact_phone": "phone"}
@@ -374,7 +368,6 @@ class KeySite(Timestamped):
     area = _derived_area_field()
     source_key = _source_key_field()
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "area"
     derived_area_geometry = "geometry"
     personal_fields = {"responsible_phone": "phone"}

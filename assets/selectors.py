@@ -21,13 +21,6 @@ def people_with_current_home(qs: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
-def person_cell(person: Person) -> Area | None:
-    """The grid cell (deepest area) of a person's current primary residence: one query."""
-    return Area.objects.filter(
-        pk__in=current_primary_residence().filter(person=person).values("house__building__area_id")
-    ).first()
-
-
 def cell_people(cell: Area) -> QuerySet[Person]:
     """People currently living in ``cell`` or anywhere below it: one query."""
     return Person.objects.filter(

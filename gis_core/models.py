@@ -13,7 +13,6 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from gis_core.history import track_history
-from gis_core.scoping import ScopedQuerySet
 
 
 class AreaLevel(models.IntegerChoices):
@@ -59,7 +58,6 @@ class Area(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
 
     # Areas are scoped by their own code (see gis_core.scoping).
     scope_lookup = ""
@@ -140,7 +138,6 @@ class PersonalDataAccess(models.Model):
     channel = models.CharField(_("page or endpoint"), max_length=300)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "area"
 
     class Meta:

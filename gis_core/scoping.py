@@ -3,8 +3,8 @@
 Every model whose rows belong to an area declares ``scope_lookup``: the ORM path from the
 model to an ``Area`` foreign key ("area" for a building, "building__area" for a house,
 "residences__house__building__area" for a person), or "" for Area itself. Lists, details,
-map tiles, exports and the admin all call ``Model.objects.for_user(user)`` (or
-``scope_queryset``), never their own filters.
+map tiles, exports and the admin all call ``scope_queryset(queryset, user)``, never their
+own filters.
 
 An area's subtree is every area whose code starts with its prefix (gis_core.models), so
 the scope is one indexed ``code LIKE 'prefix%'`` subquery whatever the depth.
@@ -117,7 +117,3 @@ def require_in_scope(user: User, obj: models.Model | None, *, field: str) -> Non
     if obj is not None and not in_scope(user, obj):
         raise ValidationError({field: [_("%(obj)s is outside your areas.") % {"obj": obj}]})
 
-
-class ScopedQuerySet(models.QuerySet):
-    def for_user(self, user: User) -> ScopedQuerySet:
-        return scope_queryset(self, user)

@@ -12,14 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.models import Area, AreaLevel
 from gis_core.photos import private_storage
-from gis_core.scoping import ScopedQuerySet
 
 
-class GridCellQuerySet(ScopedQuerySet):
-    pass
-
-
-class GridCellManager(models.Manager.from_queryset(GridCellQuerySet)):
+class GridCellManager(models.Manager):
     def get_queryset(self):
         return super().get_queryset().filter(level=AreaLevel.GRID)
 
@@ -56,7 +51,6 @@ class Visit(gis_models.Model):
     notes = models.TextField(_("notes"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "cell"
 
     class Meta:

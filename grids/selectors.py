@@ -38,10 +38,6 @@ def cells_with_leaders_and_counts(qs: QuerySet[GridCell]) -> QuerySet[GridCell]:
     )
 
 
-def cell_leaders(cell: GridCell) -> QuerySet[User]:
-    return User.objects.filter(role=Role.GRID_LEADER, areas=cell, is_active=True).order_by("name")
-
-
 # --------------------------------------------------------------------------- the grid leader's workspace
 
 @dataclass

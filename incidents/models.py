@@ -20,7 +20,6 @@ from assets.models import Timestamped
 from gis_core.history import track_history
 from gis_core.models import Area
 from gis_core.photos import private_storage
-from gis_core.scoping import ScopedQuerySet
 
 
 class CaseKind(models.TextChoices):
@@ -200,7 +199,6 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "cell"
     personal_fields = {"reporter_phone": "phone"}
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from assets.models import Person, Timestamped
 from gis_core.history import track_history
 from gis_core.models import Area
-from gis_core.scoping import ScopedQuerySet
 
 
 class Protocol(models.TextChoices):
@@ -65,7 +64,6 @@ class Terminal(Timestamped):
     zone_state = models.CharField(max_length=8, blank=True, editable=False)  # "inside", "outside" or ""
     zone_streak = models.PositiveSmallIntegerField(default=0, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "person__residences__house__building__area"
     personal_fields = {"sim_number": "phone"}
 
@@ -89,7 +87,6 @@ class EmergencyContact(models.Model):
     phone = models.CharField(_("phone"), max_length=20)
     priority = models.PositiveSmallIntegerField(_("order"), default=1)
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "person__residences__house__building__area"
     personal_fields = {"phone": "phone"}
 
@@ -200,7 +197,6 @@ class Alert(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)  # for conflicting updates
 
-    objects = ScopedQuerySet.as_manager()
     scope_lookup = "area"
 
     class Meta:
