@@ -23,18 +23,18 @@ The stream is published, QoS 1, by a separate process as the app user, as fast a
 broker takes it (1,000 in flight); it holds back only when more than --window messages
 are published but not yet received/committed (the broker keeps at most 100,000 queued
 messages per client and drops the rest). By default the publisher writes pre-encoded
-MQTT 3.1.1 packets to a socket, which costs next to no CPU; ``--publisher paho`` uses a
+MQTT 3.1.1 packets to a socket (bench/lib/mqtt_publish.py), which costs next to no CPU; ``--publisher paho`` uses a
 paho MQTT 5 client instead (unlimited queue), which itself needs most of a core.
 
 By default the rounds run on a private Mosquitto started for the run with the embedded
-broker's configuration (same users, ACL, persistence and queue limit), so that other
+broker's configuration (bench/lib/broker.py: same users, ACL, persistence and queue limit), so that other
 people's ingesters and tests on the embedded broker neither receive the stream nor add
 to it; ``--shared-broker`` uses the embedded broker (MQTT_URL).
 
 CPU seconds of each process, of grid_bench's PostgreSQL backends and of everything else
 on the machine are printed for each round: the two cores are shared. ``--profile`` runs
 the ingester under cProfile (all threads); ``--stages`` times the steps of
-iot.ingest.messages_ingest in this process without MQTT.
+iot.ingest.messages_ingest (its ``on_stage`` hook) in this process without MQTT.
 
 Targets (issue): ingest ≥ 8,000 messages/s and ≥ 0.8 × the bare receive rate.
 

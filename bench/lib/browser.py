@@ -57,6 +57,9 @@ class Chromium:
         os.environ["TMPDIR"] = self._tmp  # the driver's, and so the browser's
         try:
             self._playwright = sync_playwright().start()
+        except BaseException:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise
         finally:
             if tmpdir is None:
                 del os.environ["TMPDIR"]
@@ -99,6 +102,7 @@ class Chromium:
         """Close everything, within ``close_timeout`` seconds; what is left then is killed."""
         self._watchdog.cancel()
         timer = self._arm(self.close_timeout, f"closing the browser took longer than {self.close_timeout:.0f} s")
+        left = self._tree()
         try:
             for closable in [*self._opened[::-1], *([self.browser] if self.browser else [])]:
                 try:
