@@ -57,16 +57,9 @@ static:
 seed: setup
 	$(PY) manage.py seed_demo --replace $(if $(PEOPLE),--people $(PEOPLE))
 
-## bench: every benchmark in bench/ (see README); the tile and heat benchmarks use the seeded grid_bench
+## bench: every benchmark in bench/ in turn, a failure not stopping the others (see README), e.g. `make bench BENCH_ARGS=--quick`
 bench: setup
-	$(PY) bench/seed.py
-	$(PY) bench/tiles.py
-	$(PY) bench/heat.py
-	$(PY) bench/ingest.py
-	$(PY) bench/sos_latency.py
-	$(PY) bench/cases.py
-	$(PY) bench/import.py
-	$(PY) bench/export.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 stop:
 	@$(EMBEDDED) down

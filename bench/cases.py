@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Benchmark: the incidents app at district scale — 200,000 cases over a year.
 
     .venv/bin/python bench/cases.py [--cases 200000] [--runs 15] [--seed 2026] [--keep] [--quick]
@@ -42,19 +41,19 @@ import bisect
 import datetime as dt
 import math
 import random
-import statistics
-import subprocess
 import sys
 import time
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import use_bench_database
+from bench.lib.database import bare_connection, use_bench_database
+from bench.lib.report import Results, say
+from bench.lib.timing import interleaved, p50, p90
+from bench.lib.users import bench_user
 
 PREFIX = "B"  # bench tracking numbers: B20250314-530103001-000123 (real ones start with a digit)
 DAYS = 365
@@ -127,47 +126,17 @@ SELECT ST_AsMVT(t.*, 'cases', 4096, 'geom', 'id') FROM (
 
 # --------------------------------------------------------------------------- helpers
 
-def wait_for_seed() -> None:
-    """bench/seed.py drops and refills grid_bench: measure only once it is done."""
-    while subprocess.run(["pgrep", "-f", "bench/seed.py"], capture_output=True, check=False).returncode == 0:
-        print("bench/seed.py is (re)seeding grid_bench: waiting …", flush=True)
-        time.sleep(20)
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
-def interleaved(runs: int, steps: dict[str, Callable[[int], object]]) -> dict[str, list[float]]:
-    """Milliseconds of each step over ``runs`` rounds, the steps taking turns within each
-    round so that drift in the machine's load hits them alike. A step takes the round's
-    number (to vary its input alike for all steps of the round)."""
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for i in range(runs):
-        for name, step in steps.items():
-            started = time.perf_counter()
-            step(i)
-            times[name].append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def p50(times: list[float]) -> float:
-    return statistics.median(times)
-
-
-def p90(times: list[float]) -> float:
-    return statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0]
-
-
 def pad(text: str, width: int) -> str:
     """``text`` left-aligned in ``width`` terminal columns (CJK characters take two)."""
     columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     return text + " " * max(0, width - columns)
 
 
-def row(label: str, app: list[float], bare: list[float], note: str = "") -> None:
+def row(results: Results, what: str, label: str, app: list[float], bare: list[float], note: str = "") -> None:
+    """One line of a table, and the figure of ``what`` (the table's subject), ``label``."""
     say(f"  {pad(label, 30)}{p50(app):9.1f}{p90(app):9.1f}   {p50(bare):9.1f}{p90(bare):9.1f}"
         f"{p50(app) / p50(bare):8.2f}   {note}")
+    results.ratio(f"{what}, {label}, p50", p50(app), p50(bare), unit="ms", against="bare SQL")
 
 
 def header(what: str) -> None:
@@ -233,23 +202,13 @@ class WorkingClock:
 # --------------------------------------------------------------------------- users
 
 def bench_users():
-    """bench-dispatcher (the district, as bench/sos_latency.py creates it) and bench-street
-    (a street official with the first street), created once."""
-    from gis_core import services
-    from gis_core.models import Area, AreaLevel, Role, User
+    """bench-dispatcher (the district, as in bench/sos_latency.py) and bench-street (a
+    street official with the first street)."""
+    from gis_core.models import Area, AreaLevel, Role
 
-    district = Area.objects.get(parent=None)
     street_area = Area.objects.filter(level=AreaLevel.STREET).order_by("code").first()
-    users = []
-    for username, role, area in (("bench-dispatcher", Role.DISPATCHER, district),
-                                 ("bench-street", Role.STREET_OFFICIAL, street_area)):
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = services.user_create(username=username, password=None, role=role, areas=[area])
-        elif user.role != role or list(user.areas.all()) != [area]:
-            user = services.user_role_set(user=user, role=role, areas=[area])
-        users.append(user)
-    return users[0], users[1], street_area
+    return (bench_user("bench-dispatcher", Role.DISPATCHER, Area.objects.get(parent=None)),
+            bench_user("bench-street", Role.STREET_OFFICIAL, street_area), street_area)
 
 
 # --------------------------------------------------------------------------- the cases
@@ -624,7 +583,7 @@ def plan_summary(label: str, sql: str, params) -> None:
 
 # --------------------------------------------------------------------------- measures
 
-def bench_metrics(bare, dispatcher, street_user, street_area, runs: int) -> None:
+def bench_metrics(bare, dispatcher, street_user, street_area, runs: int, results: Results) -> None:
     from django.utils import timezone
 
     from incidents.metrics import case_metrics
@@ -660,11 +619,11 @@ def bench_metrics(bare, dispatcher, street_user, street_area, runs: int) -> None
         run_bare(0)
         times = interleaved(runs, {"app": run_app, "bare": run_bare})
         total = rows[-1]
-        row(label, times["app"], times["bare"], f"{len(rows) - 1} groups; filed {total.filed:,}, due {total.due:,}, "
+        row(results, "metrics", label, times["app"], times["bare"], f"{len(rows) - 1} groups; filed {total.filed:,}, due {total.due:,}, "
             f"closed on time {total.on_time_rate} %")
 
 
-def bench_queue(bare, client, runs: int) -> list[tuple[str, object]]:
+def bench_queue(bare, client, runs: int, results: Results) -> list[tuple[str, object]]:
     """Times the queue; returns the SQL (and parameters) one request runs."""
     from django.db import connection
 
@@ -691,12 +650,12 @@ def bench_queue(bare, client, runs: int) -> list[tuple[str, object]]:
     times = interleaved(runs, {"app": run_app, "bare": run_bare})
     say(f"\ndesk queue: GET {QUEUE_URL} as bench-dispatcher, {runs} runs")
     header("endpoint")
-    row("first page of 50", times["app"], times["bare"],
+    row(results, "desk queue", "first page of 50", times["app"], times["bare"],
         f"{len(body['features'])} of {body['count']:,} open cases; {len(queries)} SQL queries per request")
     return queries
 
 
-def bench_nearby(bare, dispatcher, points, runs: int) -> None:
+def bench_nearby(bare, dispatcher, points, runs: int, results: Results) -> None:
     from django.conf import settings
     from django.contrib.gis.geos import Point
 
@@ -731,7 +690,7 @@ def bench_nearby(bare, dispatcher, points, runs: int) -> None:
     say(f"\nnearby duplicates: cases_nearby(cases_for(bench-dispatcher), point, {radius:g} m)[:20] "
         f"at {rounds} points (half near open cases)")
     header("cases_nearby")
-    row("nearby open cases", times["app"], times["bare"],
+    row(results, "cases_nearby", "nearby open cases", times["app"], times["bare"],
         f"{sum(found) / len(found):.1f} cases found on average, at most {max(found)}")
     say(f"  (bare, ST_DWithin on geography alone, without the && box for the GiST index: p50 {p50(naive):.1f} ms)")
 
@@ -752,7 +711,7 @@ def densest_tile(z: int) -> tuple[int, int, int]:
     return z, x, y
 
 
-def bench_tile(bare, client, runs: int) -> None:
+def bench_tile(bare, client, runs: int, results: Results) -> None:
     import mapbox_vector_tile
 
     from tiles.tilemath import tile_envelope_4326
@@ -778,7 +737,7 @@ def bench_tile(bare, client, runs: int) -> None:
     features = mapbox_vector_tile.decode(client.get(url).content)["cases"]["features"]
     say(f"\nlive cases tile: GET {url} (densest z{z} tile of open cases) as bench-dispatcher, {runs} runs")
     header("endpoint")
-    row(f"z{z}/{x}/{y}", times["app"], times["bare"], f"{len(features):,} open cases, {size / 1024:.0f} KiB")
+    row(results, "live cases tile", f"z{z}/{x}/{y}", times["app"], times["bare"], f"{len(features):,} open cases, {size / 1024:.0f} KiB")
 
 
 def plans(queue_queries, dispatcher, points) -> None:
@@ -831,14 +790,13 @@ def main() -> None:
     args = parser.parse_args()
     n = args.cases or (20_000 if args.quick else 200_000)
     runs = args.runs or (5 if args.quick else 15)
-    wait_for_seed()
     bench_url = use_bench_database()
 
-    import psycopg
     from django.test import Client
     from django.utils import timezone
 
     started = time.perf_counter()
+    results = Results()
     dispatcher, street_user, street_area = bench_users()
     now = timezone.now().timestamp()
     say(f"grid_bench: loading {n:,} bench cases ({PREFIX}…) over the last {DAYS} days, seed {args.seed}")
@@ -848,12 +806,11 @@ def main() -> None:
         client = Client()
         client.force_login(dispatcher)
         points = nearby_points(random.Random(args.seed + 1), runs * 4)
-        with psycopg.connect(bench_url.replace("postgres://", "postgresql://"), autocommit=True,
-                             prepare_threshold=None) as bare:
-            bench_metrics(bare, dispatcher, street_user, street_area, runs)
-            queue_queries = bench_queue(bare, client, runs)
-            bench_nearby(bare, dispatcher, points, runs)
-            bench_tile(bare, client, runs)
+        with bare_connection(bench_url) as bare:
+            bench_metrics(bare, dispatcher, street_user, street_area, runs, results)
+            queue_queries = bench_queue(bare, client, runs, results)
+            bench_nearby(bare, dispatcher, points, runs, results)
+            bench_tile(bare, client, runs, results)
         plans(queue_queries, dispatcher, points)
         say("\nratio: app p50 / bare SQL p50 (bare: no scoping, no ORM, no serialization, plain psycopg)")
     finally:
@@ -864,6 +821,7 @@ def main() -> None:
             removed = bench_cases_delete()
             say(f"\nremoved {removed:,} bench cases in {time.perf_counter() - removing:.1f} s")
     say(f"wall time {time.perf_counter() - started:.0f} s")
+    results.print()
 
 
 if __name__ == "__main__":

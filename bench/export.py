@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Benchmark: exports on the 1,000,000-person demo district.
 
     .venv/bin/python bench/export.py [--formats geojson,gpkg,shp,csv,xlsx]
@@ -21,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import use_bench_database
+from bench.lib.database import use_bench_database
+from bench.lib.report import Results
 
 
 def main() -> None:
@@ -38,6 +38,7 @@ def main() -> None:
     client.force_authenticate(User.objects.get(username="admin"))
     runs = [("buildings", fmt) for fmt in args.formats.split(",")] + [("houses", "csv"), ("houses", "gpkg")]
     print(f"{'export':28}{'rows':>9}{'MB':>8}{'seconds':>9}{'peak RSS MB':>13}")
+    results = Results()
     for name, fmt in runs:
         started = time.perf_counter()
         response = client.get(f"/api/v1/{name}/export.{fmt}")
@@ -46,6 +47,9 @@ def main() -> None:
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{name + '.' + fmt:28}{response['X-Export-Rows']:>9}{size / 1e6:>8.1f}{seconds:>9.1f}{peak:>13.0f}")
+        results.figure(f"export {name}.{fmt}, {int(response['X-Export-Rows']):,} rows", seconds, unit="s",
+                       note=f"no baseline; peak RSS {peak:.0f} MB")
+    results.print()
 
 
 if __name__ == "__main__":

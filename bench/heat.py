@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Benchmark: server-side heatmaps (tiles.heat) on the 1,000,000-person demo district.
 
     .venv/bin/python bench/heat.py [--runs 15]
@@ -22,55 +21,17 @@ Needs the database grid_bench (`.venv/bin/python bench/seed.py`); waits while a 
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import use_bench_database
+from bench.lib.database import bare_connection, use_bench_database
+from bench.lib.report import Results
+from bench.lib.timing import elapsed_ms, interleaved, p50, p90, timings
 
 TARGET_MS = 300
 CENTRE = (102.72, 25.04)
-
-
-def wait_for_seed() -> None:
-    """bench/seed.py drops and refills grid_bench: measure only once it is done."""
-    while subprocess.run(["pgrep", "-f", "bench/seed.py"], capture_output=True, check=False).returncode == 0:
-        print("bench/seed.py is (re)seeding grid_bench: waiting …", flush=True)
-        time.sleep(20)
-
-
-def elapsed_ms(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return (time.perf_counter() - started) * 1000
-
-
-def timings(fn: Callable[[], object], runs: int) -> list[float]:
-    """Milliseconds of ``runs`` calls."""
-    return [elapsed_ms(fn) for _ in range(runs)]
-
-
-def interleaved(runs: int, **steps: Callable[[], object]) -> dict[str, list[float]]:
-    """Milliseconds of each step over ``runs`` rounds, the steps taking turns, so that
-    changes in the machine's load (other processes) hit them alike."""
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(runs):
-        for name, step in steps.items():
-            times[name].append(elapsed_ms(step))
-    return times
-
-
-def p50(times: list[float]) -> float:
-    return statistics.median(times)
-
-
-def p90(times: list[float]) -> float:
-    return statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0]
 
 
 def tile_at(lon: float, lat: float, z: int) -> tuple[int, int, int]:
@@ -98,9 +59,8 @@ def get(client, url: str):
     return response
 
 
-def bench_tiles(query, client, url_of, tiles: dict, runs: int, database_url: str) -> list[float]:
+def bench_tiles(query, client, url_of, tiles: dict, runs: int, database_url: str, results: Results) -> list[float]:
     """Print endpoint and bare-SQL times per tile; return the first tile's endpoint times."""
-    import psycopg
     from django.db import connection
 
     from tiles.heat.binning import PLANNER_SETTINGS
@@ -110,7 +70,8 @@ def bench_tiles(query, client, url_of, tiles: dict, runs: int, database_url: str
     print(f"{'PNG tile':<30}{'endpoint p50':>13}{'p90':>9}{'first':>9}   {'bare SQL p50':>12}{'p90':>9}"
           f"{'ratio':>7}{'pixels':>9}")
     first_tile = None
-    with psycopg.connect(database_url, autocommit=True) as bare:
+    # psycopg's default, as this baseline has always been measured: prepared after 5 runs
+    with bare_connection(database_url, prepare_threshold=5) as bare:
         def run_bare(sql: str, settings: str | None) -> int:
             with bare.transaction(), bare.cursor() as cursor:
                 if settings:
@@ -123,13 +84,14 @@ def bench_tiles(query, client, url_of, tiles: dict, runs: int, database_url: str
             first = elapsed_ms(lambda url=url: get(client, url))
             sql = connection.ops.compose_sql(*TileGrid.of(z, x, y).sql(query))
             pixels = run_bare(sql, planner)
-            times = interleaved(runs, endpoint=lambda url=url: get(client, url),
-                                bare=lambda sql=sql: run_bare(sql, planner))
+            times = interleaved(runs, {"endpoint": lambda i, url=url: get(client, url),
+                                       "bare": lambda i, sql=sql: run_bare(sql, planner)})
             endpoint, baseline = times["endpoint"], times["bare"]
             print(f"{label:<30}{p50(endpoint):10.1f} ms{p90(endpoint):6.1f} ms{first:6.0f} ms   "
                   f"{p50(baseline):9.1f} ms{p90(baseline):6.1f} ms{p50(endpoint) / p50(baseline):7.2f}"
                   f"{pixels:>9,}")
             first_tile = first_tile or [first, *endpoint]
+            results.ratio(f"PNG tile {label}, p50", p50(endpoint), p50(baseline), unit="ms", against="bare SQL")
     print("  first: each tile's first request; the very first one also measured the district's colour")
     print("  scale (cache cleared once at the start). p50/p90: the runs after it, taking turns with the")
     print("  bare SQL. ratio: endpoint p50 / bare SQL p50. pixels: rows the binning query returns.")
@@ -169,52 +131,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    wait_for_seed()
     database_url = use_bench_database()
 
-    from django.conf import settings
     from django.core.cache import cache
     from django.test import Client
-    from django.test.utils import override_settings
-    from django.urls import Resolver404, resolve, reverse
+    from django.urls import resolve, reverse
 
     from assets.models import Building
     from gis_core.models import User
     from tiles import heat
 
-    try:  # wired into the project's URLs yet? Otherwise the tests' URLconf, which adds them.
-        resolve("/tiles/heat/people/legend.json")
-        urlconf = settings.ROOT_URLCONF
-    except Resolver404:
-        urlconf = "tests.heat_test_urls"
-    resolve("/tiles/heat/people/legend.json", urlconf=urlconf)  # imports the views before timing
+    resolve("/tiles/heat/people/legend.json")  # imports the views before timing
+    admin = User.objects.get(username="admin")
+    client = Client()
+    client.force_login(admin)
+    people = sum(Building.objects.values_list("resident_count", flat=True))
+    inhabited = Building.objects.filter(resident_count__gt=0).count()
+    print(f"grid_bench: {people:,} current residents in {inhabited:,} inhabited buildings; "
+          f"as {admin.username}, metric people, {args.runs} runs\n")
 
-    with override_settings(ROOT_URLCONF=urlconf):
-        admin = User.objects.get(username="admin")
-        client = Client()
-        client.force_login(admin)
-        people = sum(Building.objects.values_list("resident_count", flat=True))
-        inhabited = Building.objects.filter(resident_count__gt=0).count()
-        print(f"grid_bench: {people:,} current residents in {inhabited:,} inhabited buildings; "
-              f"as {admin.username}, metric people, {args.runs} runs\n")
+    def url_of(name: str, **kwargs) -> str:
+        return reverse(name, kwargs=kwargs)
 
-        def url_of(name: str, **kwargs) -> str:
-            return reverse(name, kwargs=kwargs, urlconf=urlconf)
-
-        extent = admin.areas.get().boundary.extent
-        district_tile = covering_tile(extent)
-        tiles = {"z{}/{}/{} whole district".format(*district_tile): district_tile,
-                 "z11 nearly all of it": tile_at((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2, 11),
-                 "z13 centre": tile_at(*CENTRE, 13), "z14 centre": tile_at(*CENTRE, 14)}
-        cache.clear()  # once: the first request measures the colour scale
-        query = heat.HeatQuery(heat.metric_for("people"), admin)
-        whole = bench_tiles(query, client, url_of, tiles, args.runs, database_url)
-        print()
-        bench_others(query, client, url_of, district_tile, args.runs)
+    extent = admin.areas.get().boundary.extent
+    district_tile = covering_tile(extent)
+    tiles = {"z{}/{}/{} whole district".format(*district_tile): district_tile,
+             "z11 nearly all of it": tile_at((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2, 11),
+             "z13 centre": tile_at(*CENTRE, 13), "z14 centre": tile_at(*CENTRE, 14)}
+    cache.clear()  # once: the first request measures the colour scale
+    query = heat.HeatQuery(heat.metric_for("people"), admin)
+    results = Results()
+    whole = bench_tiles(query, client, url_of, tiles, args.runs, database_url, results)
+    print()
+    bench_others(query, client, url_of, district_tile, args.runs)
     steady, first = p50(whole[1:]), whole[0]
     verdict = "met" if steady <= TARGET_MS else "NOT met"
     print(f"\ntarget: uncached whole-district tile ≤ {TARGET_MS} ms: p50 {steady:.0f} ms ({verdict}); "
           f"the first request of a session, which also measures the colour scale: {first:.0f} ms")
+    results.figure("PNG tile, whole district, uncached, p50", steady, unit="ms", target=TARGET_MS, digits=0,
+                   note=f"first request of a session (measures the colour scale) {first:.0f} ms")
+    results.print()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-#!/usr/bin/env python
+# noqa: N999 — a script, named after what it measures
 """Benchmark: importing 100,000 building footprints from a GeoPackage, against ogr2ogr.
 
     .venv/bin/python bench/import.py [--buildings 100000] [--seed 2026] [--keep]
@@ -38,24 +38,15 @@ from urllib.parse import unquote, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import use_bench_database
+from bench.lib.database import use_bench_database
+from bench.lib.report import Results, say
 
 SOURCE = "bench"
 OGR_TABLE = "bench_ogr_buildings"
 TARGET_RATIO = 1.5
 METRES_PER_DEGREE = 111_320.0
 CATEGORIES = ["住宅"] * 6 + ["商铺", "办公", "学校", "工厂"]
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
-def wait_for_seed() -> None:
-    """bench/seed.py drops and refills grid_bench: measure only once it is done."""
-    while subprocess.run(["pgrep", "-f", "bench/seed.py"], capture_output=True, check=False).returncode == 0:
-        say("bench/seed.py is (re)seeding grid_bench: waiting …")
-        time.sleep(20)
+OGR2OGR_TIMEOUT_S = 1800
 
 
 def pg_connection_string(url: str) -> str:
@@ -142,7 +133,7 @@ def bench_buildings_delete() -> int:
 def ogr2ogr(pg: str, path: Path) -> float:
     started = time.perf_counter()
     subprocess.run(["ogr2ogr", "-f", "PostgreSQL", f"PG:{pg}", str(path), "-nln", OGR_TABLE, "-overwrite"],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, timeout=OGR2OGR_TIMEOUT_S)
     return time.perf_counter() - started
 
 
@@ -176,7 +167,6 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("ogr2ogr") is None:
         sys.exit("ogr2ogr is missing: install gdal-bin")
-    wait_for_seed()
     url = use_bench_database()
     pg = pg_connection_string(url)
     from django.db import connection
@@ -208,6 +198,11 @@ def main() -> None:
             f"re-import {again / baseline:.2f}×; {args.buildings / fresh:,.0f} buildings/s")
         checked, differing = areas_check(2000)
         say(f"derived areas: {checked:,} sampled bench buildings, {differing} differ from gis_deepest_area()")
+        results = Results()
+        results.ratio("import_layer, fresh", fresh, baseline, unit="s", against="ogr2ogr", target=TARGET_RATIO,
+                      digits=2, note=f"{args.buildings / fresh:,.0f} buildings/s")
+        results.ratio("import_layer, re-import of the same file", again, baseline, unit="s", against="ogr2ogr",
+                      digits=2)
     finally:
         if args.keep:
             say(f"\nkept the bench buildings (source_key {SOURCE}:…) and {OGR_TABLE}")
@@ -216,6 +211,7 @@ def main() -> None:
                 cursor.execute(f"DROP TABLE IF EXISTS {OGR_TABLE}")
             say(f"\nclean-up: deleted {bench_buildings_delete():,} bench buildings and dropped {OGR_TABLE}")
         shutil.rmtree(folder, ignore_errors=True)
+    results.print()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Benchmark: load the demo district with N people (default 1,000,000) into a scratch
 database and report wall time, rows per table and rows per second.
 
@@ -6,6 +5,7 @@ database and report wall time, rows per table and rows per second.
 
 The database ``grid_bench`` on the embedded cluster (var/services.json) is dropped,
 created and migrated first; it is kept afterwards for other benchmarks unless --drop.
+The other benchmarks of this checkout wait while it runs (bench/lib/database.py).
 """
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.lib.database import DATABASE, database_recreate, seeding
+from bench.lib.processes import exit_on_sigterm
+from bench.lib.report import Results
 from devstack import embedded
-
-DATABASE = "grid_bench"
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,16 +31,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--drop", action="store_true", help=f"drop {DATABASE} afterwards")
     return parser.parse_args()
-
-
-def database_recreate() -> str:
-    """A fresh grid_bench; its URL. Django must not be set up yet: settings read
-    DATABASE_URL when they are imported."""
-    if not embedded.SERVICES_FILE.exists():
-        sys.exit("var/services.json is missing: start the embedded services first "
-                 "(python3 -m devstack.embedded up)")
-    embedded.drop_database(DATABASE)
-    return embedded.create_database(DATABASE)
 
 
 def table_counts(tables: list[str]) -> dict[str, int]:
@@ -55,6 +46,12 @@ def table_counts(tables: list[str]) -> dict[str, int]:
 
 def main() -> None:
     args = parse_args()
+    exit_on_sigterm()
+    with seeding():
+        seed(args)
+
+
+def seed(args: argparse.Namespace) -> None:
     os.environ["DATABASE_URL"] = database_recreate()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -88,6 +85,9 @@ def main() -> None:
     print()
     print(f"wall time        {elapsed:10.1f} s   (seed_demo: generation + load + ANALYZE)")
     print(f"throughput       {total / elapsed:10,.0f} rows/s")
+    results = Results()
+    results.figure(f"seed_demo --people {args.people:,}", total / elapsed, unit="rows/s", digits=0,
+                   note=f"{total:,} rows in {elapsed:.1f} s; no baseline")
     if args.drop:
         from django.db import connections
 
@@ -96,6 +96,7 @@ def main() -> None:
         print(f"dropped {DATABASE}")
     else:
         print(f"kept database {DATABASE} for later benchmarks (--drop removes it)")
+    results.print()
 
 
 if __name__ == "__main__":

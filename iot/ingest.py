@@ -12,8 +12,9 @@ its latest fix, its safe-zone streak or its open alerts.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -103,11 +104,17 @@ class _Fix:
     zone: str = ""
 
 
-def messages_ingest(messages: Sequence[Message]) -> IngestResult:
-    """Commit a batch: positions, terminal state, alerts, quarantine and counters."""
+def messages_ingest(messages: Sequence[Message], *,
+                    on_stage: Callable[[str, float], None] | None = None) -> IngestResult:
+    """Commit a batch: positions, terminal state, alerts, quarantine and counters.
+    ``on_stage(name, seconds)``, if given, is called after each step with its wall time
+    (for benchmarks: bench/ingest.py --stages); the steps follow each other, the last
+    one is the commit."""
+    stage = _stage_timer(on_stage)
     result = IngestResult()
     with transaction.atomic():
         terminals = _terminals_lock({r.device_id for m in messages for r in m.reports})
+        stage("terminals_lock")
         quarantine: list[tuple[Message, str]] = []
         reports: list[tuple[_Terminal, Report, Message]] = []
         for message in messages:
@@ -120,25 +127,55 @@ def messages_ingest(messages: Sequence[Message]) -> IngestResult:
                 result.outcomes[(message.format, "ignored")] += 1
             for report in message.reports:
                 reports.append((terminals[report.device_id], report, message))
+        stage("messages_check")
 
         fixes = _fixes_classify(reports)
+        stage("fixes_classify")
         _positions_insert(fixes)
+        stage("positions_insert")
         changes = alerting.AlertBatch()
         for terminal, report, message in reports:
             _terminal_observe(terminal, report, message.received_at)
         for fix in fixes:
             result.outcomes[(fix.report.format, _fix_outcome(fix))] += 1
+        stage("terminal_observe")
         _zones_step(fixes, changes)
+        stage("zones_step")
         _alarms_collect(reports, fixes, changes)
         for terminal in terminals.values():
             if terminal.seen_at is not None:
                 changes.heard(terminal.id, terminal.seen_at)
+        stage("alarms_collect")
         result.alerts = changes.commit()
+        stage("alerts_commit")
         _terminals_update(terminals.values())
+        stage("terminals_update")
         _quarantine_insert(quarantine)
         _counts_add(result.outcomes)
+        stage("quarantine_and_counts")
         alerting.alerts_notify(result.alerts)
+        stage("alerts_notify")
+    stage("commit")
     return result
+
+
+def _stage_timer(on_stage: Callable[[str, float], None] | None) -> Callable[[str], None]:
+    """``stage(name)``: the time since the previous call (or since this one) to ``on_stage``."""
+    if on_stage is None:
+        return _no_stage
+    last = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        on_stage(name, now - last)
+        last = now
+
+    return stage
+
+
+def _no_stage(name: str) -> None:
+    pass
 
 
 def _refusal(message: Message, terminals: dict[str, _Terminal]) -> str | None:
