@@ -153,7 +153,7 @@ class WorkingClock:
         from django.utils import timezone
 
         from incidents.models import WorkCalendarDay
-        from incidents.workcalendar import _periods
+        from incidents.workcalendar import work_periods
 
         tz = timezone.get_default_timezone()
         exceptions = dict(WorkCalendarDay.objects.filter(date__range=(first, last))
@@ -167,7 +167,7 @@ class WorkingClock:
             day = first + dt.timedelta(days=offset)
             if not exceptions.get(day, day.weekday() < 5):
                 continue
-            for begin, end in _periods():
+            for begin, end in work_periods():
                 start = dt.datetime.combine(day, begin, tz).timestamp()
                 stop = dt.datetime.combine(day, end, tz).timestamp()
                 self.starts.append(start)
@@ -659,7 +659,8 @@ def bench_nearby(bare, dispatcher, points, runs: int, results: Results) -> None:
     from django.conf import settings
     from django.contrib.gis.geos import Point
 
-    from incidents.selectors import METRES_PER_DEGREE, cases_for, cases_nearby
+    from gis_core.spatial import degrees_reaching
+    from incidents.selectors import cases_for, cases_nearby
 
     radius = settings.INCIDENTS_NEARBY_M
     found = []
@@ -672,7 +673,7 @@ def bench_nearby(bare, dispatcher, points, runs: int, results: Results) -> None:
 
     def params(i):
         x, y = points[i % len(points)]
-        degrees = radius / METRES_PER_DEGREE / max(math.cos(math.radians(y)), 0.1) * 1.05
+        degrees = degrees_reaching(radius, y)
         return {"point": f"SRID=4326;POINT({x!r} {y!r})", "open": open_statuses(), "radius": radius,
                 "degrees": degrees}
 

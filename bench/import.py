@@ -44,7 +44,6 @@ from bench.lib.report import Results, say
 SOURCE = "bench"
 OGR_TABLE = "bench_ogr_buildings"
 TARGET_RATIO = 1.5
-METRES_PER_DEGREE = 111_320.0
 CATEGORIES = ["住宅"] * 6 + ["商铺", "办公", "学校", "工厂"]
 OGR2OGR_TIMEOUT_S = 1800
 
@@ -61,6 +60,8 @@ def footprints_build(n: int, seed: int, folder: Path) -> Path:
     import numpy as np
     import shapely
     from django.db import connection
+
+    from gis_core.spatial import metres_per_degree
 
     rng = np.random.default_rng(seed)
     with connection.cursor() as cursor:
@@ -80,12 +81,12 @@ def footprints_build(n: int, seed: int, folder: Path) -> Path:
         ys.append(got_y[:k])
     x, y = np.concatenate(xs), np.concatenate(ys)
     width, depth, turn = rng.uniform(10, 30, n), rng.uniform(10, 20, n), rng.uniform(0, math.pi, n)
-    cos_lat = np.cos(np.radians(y))
+    per_lat, per_lon = metres_per_degree(y)
     corners = []
     for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)):
         dx, dy = sx * width / 2, sy * depth / 2
         rx, ry = dx * np.cos(turn) - dy * np.sin(turn), dx * np.sin(turn) + dy * np.cos(turn)
-        corners.append(np.column_stack([x + rx / (METRES_PER_DEGREE * cos_lat), y + ry / METRES_PER_DEGREE]))
+        corners.append(np.column_stack([x + rx / per_lon, y + ry / per_lat]))
     rings = np.stack(corners, axis=1)  # n × 5 × 2
     polygons = shapely.polygons(rings)
     numbers = np.arange(1, n + 1)

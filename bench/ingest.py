@@ -34,7 +34,7 @@ to it; ``--shared-broker`` uses the embedded broker (MQTT_URL).
 CPU seconds of each process, of grid_bench's PostgreSQL backends and of everything else
 on the machine are printed for each round: the two cores are shared. ``--profile`` runs
 the ingester under cProfile (all threads); ``--stages`` times the steps of
-iot.ingest.messages_ingest (its ``on_stage`` hook) in this process without MQTT.
+iot.batch_write.messages_ingest (its ``on_stage`` hook) in this process without MQTT.
 
 Targets (issue): ingest ≥ 8,000 messages/s and ≥ 0.8 × the bare receive rate.
 
@@ -281,7 +281,7 @@ def publish_only(stream: Stream, broker: Broker, db, args) -> tuple[float, str]:
 
 
 def round_bare(stream: Stream, broker: Broker, db, args) -> tuple[Round, str]:
-    from iot.ingester import TOPICS
+    from iot.mqtt_receiver import TOPICS
 
     url = broker.url
     shared = Shared()
@@ -370,13 +370,13 @@ def round_ingest(stream: Stream, broker: Broker, db_url: str, db, homes: list[Ho
 # ---------------------------------------------------------------------------- stages, without MQTT
 
 def stages(stream: Stream, db_url: str, batch_size: int) -> None:
-    """Decode the stream and write it with iot.ingest.messages_ingest in this process, in
+    """Decode the stream and write it with iot.batch_write.messages_ingest in this process, in
     batches of ``batch_size``, timing each step through its ``on_stage`` hook (wall; and
     this process's CPU between one step's end and the next: the difference is mostly
     waiting for PostgreSQL)."""
     from django.db import connection
 
-    from iot import ingest
+    from iot import batch_write as ingest
 
     with bare_connection(db_url) as db:
         database_reset(db)
@@ -498,7 +498,7 @@ def main() -> None:
                              "then anyone else subscribed to terminal topics receives the stream too")
     parser.add_argument("--stages", action="store_true",
                         help="afterwards, decode and write the stream in this process without MQTT, timing each "
-                             "step of iot.ingest.messages_ingest")
+                             "step of iot.batch_write.messages_ingest")
     parser.add_argument("--skip-bare", action="store_true", help="ingest rounds only (no ratio)")
     parser.add_argument("--profile", nargs="?", const=str(ROOT / "var/bench_ingest.prof"), metavar="FILE",
                         help="run the ingester under cProfile (all threads), write FILE (default "

@@ -15,7 +15,7 @@ from django.utils import timezone
 MAX_DAYS = 3 * 366  # no time limit reaches further; guards the loops
 
 
-def _periods() -> list[tuple[dt.time, dt.time]]:
+def work_periods() -> list[tuple[dt.time, dt.time]]:
     """"09:00-12:00,13:00-18:00" → [(09:00, 12:00), (13:00, 18:00)]."""
     periods = []
     for part in settings.INCIDENTS_WORK_PERIODS.split(","):
@@ -36,7 +36,7 @@ def _working_spans(start: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetim
     local = timezone.localtime(start, tz)
     day = local.date()
     exceptions = _exceptions(day, day + dt.timedelta(days=MAX_DAYS))
-    periods = _periods()
+    periods = work_periods()
     for offset in range(MAX_DAYS):
         date = day + dt.timedelta(days=offset)
         if not exceptions.get(date, date.weekday() < 5):

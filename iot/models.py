@@ -1,7 +1,7 @@
 """Elderly-care terminals (GPS watches, home alarms, OwnTracks phones), their safe zones,
 the positions they report, the alerts those raise, and the messages that could not be read.
 
-Positions live in a table partitioned by month (iot/sql/); the ingester (iot/ingest.py)
+Positions live in a table partitioned by month (iot/sql/); the ingester (iot/batch_write.py)
 writes them in bulk with their grid cell and safe-zone status computed by the database.
 """
 from __future__ import annotations

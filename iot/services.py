@@ -2,7 +2,7 @@
 
 Each runs in one transaction, validates the whole record and raises ValidationError
 naming the field; ``actor`` is the user acting, and what they touch must be in their areas.
-(The ingester's writes are in iot/ingest.py and iot/alerting.py.)
+(The ingester's writes are in iot/batch_write.py and iot/alerting.py.)
 """
 from __future__ import annotations
 

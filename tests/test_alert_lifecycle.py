@@ -8,7 +8,7 @@ import pytest
 from gis_core.models import PersonalDataAccess
 from iot.formats import encode
 from iot.formats.base import FALL, SOS
-from iot.ingest import message_decode, messages_ingest
+from iot.batch_write import message_decode, messages_ingest
 from iot.models import Alert, AlertEvent
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -3,7 +3,7 @@ time, in order, ending with the commit (bench/ingest.py --stages uses it)."""
 import datetime as dt
 
 from iot.formats import encode
-from iot.ingest import message_decode, messages_ingest
+from iot.batch_write import message_decode, messages_ingest
 from iot.models import Position
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 from iot.formats import encode
-from iot.ingester import Ingester
+from iot.mqtt_receiver import Ingester
 
 T0 = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 

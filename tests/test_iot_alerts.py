@@ -7,7 +7,7 @@ import pytest
 from iot.alerting import alerts_raise_silent
 from iot.formats import encode
 from iot.formats.base import FALL, SOS
-from iot.ingest import message_decode, messages_ingest
+from iot.batch_write import message_decode, messages_ingest
 from iot.models import Alert, AlertEvent, Position
 from iot.zones import INSIDE, NEAR, OUTSIDE, ZoneState, zone_step
 from tests.conftest import mqtt_publish, wait_until

@@ -73,7 +73,7 @@ def test_broker_restart_loses_nothing_with_a_plain_subscription(transactional_db
 def test_broker_restart_loses_nothing_with_a_shared_subscription(transactional_db, elders):
     """Shared subscription: what the broker held (queued or unacknowledged) survives the
     restart; once the ingester has subscribed again, new messages reach it. (Mosquitto
-    2.0.11 does not restore shared subscriptions themselves: see iot/ingester.py.)"""
+    2.0.11 does not restore shared subscriptions themselves: see iot/mqtt_receiver.py.)"""
     ingester = IngesterProcess().start()
     try:
         mqtt_publish(stream(elders, 500))

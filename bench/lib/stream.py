@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bench.lib.terminals import RADIUS_M, Home
+from gis_core.spatial import metres_per_degree
 
 OWNTRACKS_USER = "elder"
 STEP_S = 15                  # device time between a device's messages
-METRES_PER_DEGREE = 111_320.0
 
 
 @dataclass
@@ -31,8 +31,9 @@ class Stream:
 
 
 def offset(lat: float, lon: float, distance_m: float, bearing: float) -> tuple[float, float]:
-    dlat = distance_m * math.cos(bearing) / METRES_PER_DEGREE
-    dlon = distance_m * math.sin(bearing) / (METRES_PER_DEGREE * math.cos(math.radians(lat)))
+    per_lat, per_lon = metres_per_degree(lat)
+    dlat = distance_m * math.cos(bearing) / per_lat
+    dlon = distance_m * math.sin(bearing) / per_lon
     return round(lat + dlat, 6), round(lon + dlon, 6)
 
 

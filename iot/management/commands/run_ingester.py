@@ -1,4 +1,4 @@
-"""manage.py run_ingester: the MQTT ingester (iot/ingester.py), until SIGTERM or Ctrl-C."""
+"""manage.py run_ingester: the MQTT ingester (iot/mqtt_receiver.py), until SIGTERM or Ctrl-C."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +8,7 @@ import socket
 from django.core.management.base import BaseCommand, CommandParser
 
 from iot.broker import broker_credentials_write
-from iot.ingester import SESSION_EXPIRY, Ingester
+from iot.mqtt_receiver import SESSION_EXPIRY, Ingester
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", default=f"ingester-{socket.gethostname()}",
                             help="MQTT client id; keep it across restarts (the broker keeps its session)")
         parser.add_argument("--group", default="ingest", help="shared-subscription group (default ingest); '' subscribes plainly (one ingester "
-                                 "only; survives a broker restart with no gap, see iot/ingester.py)")
+                                 "only; survives a broker restart with no gap, see iot/mqtt_receiver.py)")
         parser.add_argument("--batch-size", type=int, default=1000, help="most messages per transaction")
         parser.add_argument("--batch-ms", type=float, default=50, help="longest wait to fill a batch (ms)")
         parser.add_argument("--session-expiry", type=int, default=SESSION_EXPIRY,

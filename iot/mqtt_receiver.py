@@ -7,7 +7,7 @@ Guarantees, and how:
 - *A crash or restart loses nothing.* The session is persistent (fixed client id,
   ``clean_start=False``, a session expiry): what was not acknowledged is redelivered
   to the restarted ingester, and messages published meanwhile are queued by the broker.
-  Redelivered fixes are stored once (iot/ingest.py).
+  Redelivered fixes are stored once (iot/batch_write.py).
 - *Nothing stops it.* A message that cannot be decoded, or that the database refuses,
   goes to quarantine with the reason; while the database is unreachable the batch is
   retried and nothing is acknowledged.
@@ -37,9 +37,9 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from gis_core.mqtt import connect, mqtt_client
 from iot.alerting import alerts_raise_silent
-from iot.ingest import Message, message_decode, message_quarantine, messages_ingest
+from iot.batch_write import Message, message_decode, message_quarantine, messages_ingest
 
-log = logging.getLogger("iot.ingester")
+log = logging.getLogger("iot.mqtt_receiver")
 
 TOPICS = ("eldercare/+/up", "watch/+/up", "owntracks/+/+", "owntracks/+/+/+")
 SESSION_EXPIRY = 7 * 24 * 3600   # the broker keeps our queue for a week of downtime
