@@ -183,7 +183,7 @@ class ResidenceType(models.TextChoices):
     FOREIGN = "foreign", _("foreigner")
 
 
-@track_history
+@track_history(exclude=("area",))
 class Person(Timestamped):
     """A person (人口). Birth date and gender come from the ID number when there is one."""
 
@@ -201,8 +201,14 @@ class Person(Timestamped):
     tags = models.ManyToManyField(PersonTag, verbose_name=_("tags"), blank=True, through="PersonTagging",
                                   related_name="people")
     notes = models.TextField(_("notes"), blank=True)
+    # Where the person belongs, for scoping: the area of the building of their current
+    # primary residence, else of a current one, else of the one they left last (moved
+    # away from the district). Kept by the database (assets/sql/0007_person_area.sql).
+    area = models.ForeignKey(Area, verbose_name=_("area"), null=True, blank=True, editable=False,
+                             on_delete=models.SET_NULL, related_name="+",
+                             help_text=_("Where the person lives (or last lived): derived from the residences."))
 
-    scope_lookup = "residences__house__building__area"
+    scope_lookup = "area"
     # field -> mask (gis_core.personal_data): masked unless the role needs them
     personal_fields = {"id_number": "id_number", "phone": "phone", "birth_date": "birth_date"}
 
