@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets.identity import IdNumberError, credit_code_validate, id_number_parse
@@ -30,7 +31,7 @@ from assets.models import (
     ResidenceType,
 )
 from gis_core.models import User
-from gis_core.scoping import require_in_scope
+from gis_core.scoping import UNRESTRICTED, require_in_scope, user_area_prefixes
 from gis_core.spatial import geometry_locate
 
 POLYGONAL = ("Polygon", "MultiPolygon")
@@ -127,7 +128,7 @@ def person_create(*, actor: User, house: House | None, relation: str = Residence
                   **fields: Any) -> Person:
     """Register a person, with their primary residence when ``house`` is given (a person
     without one is visible only to unrestricted administrators)."""
-    if house is None and not actor.is_superuser:
+    if house is None and user_area_prefixes(actor) is not UNRESTRICTED:
         raise ValidationError({"house": [_("Choose the house the person lives in.")]})
     person = _person_save(person=Person(), fields=fields, tags=tags)
     if house is not None:
@@ -159,12 +160,24 @@ def person_tags_set(*, person: Person, tags: list[PersonTag]) -> None:
 
 # --------------------------------------------------------------------------- residences
 
+EARLIEST_MOVE = dt.date(1900, 1, 1)
+MOVE_AHEAD = dt.timedelta(days=366)  # a move may be recorded up to a year before it happens
+
+
+def _move_date_check(day: dt.date, *, field: str) -> None:
+    latest = timezone.localdate() + MOVE_AHEAD
+    if not EARLIEST_MOVE <= day <= latest:
+        raise ValidationError({field: [_("A date between %(earliest)s and %(latest)s.")
+                                       % {"earliest": EARLIEST_MOVE, "latest": latest}]})
+
+
 @transaction.atomic
 def residence_move_in(*, actor: User, person: Person, house: House, relation: str,
                       moved_in: dt.date, primary: bool = True) -> Residence:
     """Record that ``person`` lives in ``house`` from ``moved_in``. A new primary
     residence ends the previous one on the same day (a move)."""
     require_in_scope(actor, house, field="house")
+    _move_date_check(moved_in, field="moved_in")
     if Residence.objects.filter(person=person, house=house, moved_out__isnull=True).exists():
         raise ValidationError({"house": [_("%(person)s already lives in %(house)s.")
                                          % {"person": person, "house": house}]})
@@ -189,6 +202,7 @@ def residence_move_out(*, actor: User, residence: Residence, moved_out: dt.date)
     require_in_scope(actor, residence.house, field="house")
     if residence.moved_out is not None:
         raise ValidationError({"moved_out": [_("Already moved out on %(date)s.") % {"date": residence.moved_out}]})
+    _move_date_check(moved_out, field="moved_out")
     if moved_out < residence.moved_in:
         raise ValidationError({"moved_out": [_("Before the move-in date %(date)s.") % {"date": residence.moved_in}]})
     residence.moved_out = moved_out

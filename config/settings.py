@@ -36,7 +36,8 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-DEBUG = os.environ.get("DEBUG", "1") == "1"
+# Production unless a developer opts in (DEBUG=1): debug pages show code and settings.
+DEBUG = os.environ.get("DEBUG", "0") == "1"
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "gis_core.input_guard.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gis_core.personal_data.PersonalDataAccessMiddleware",
@@ -185,6 +187,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
     # (COMPONENT_SPLIT_REQUEST breaks drf-spectacular's GeoJSON extension: it pops the read-only id.)
 }
+
+# Settings shown on a debug page or in an error report: connection URLs with their
+# passwords masked too (Django masks only names like KEY, SECRET, PASS).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "gis_core.errors.SettingsFilter"
 
 LOGGING = {
     "version": 1,

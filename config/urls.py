@@ -20,3 +20,9 @@ urlpatterns = [
     path("", include("incidents.page_urls")),
     path("open311/v2/", include("incidents.open311_urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Errors in the site's frame (JSON for API clients).
+handler400 = "gis_core.errors.bad_request"
+handler403 = "gis_core.errors.permission_denied"
+handler404 = "gis_core.errors.page_not_found"
+handler500 = "gis_core.errors.server_error"

@@ -3,8 +3,11 @@ personal-data masking and the history action. (Permissions and pagination, which
 imports while it loads, live in gis_core.permissions and gis_core.pagination.)"""
 from __future__ import annotations
 
+import math
+
+from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -20,8 +23,32 @@ from gis_core.pagination import GeoPagination
 from gis_core.personal_data import record_area_id, reveal
 from gis_core.scoping import scope_queryset
 
+
+class BBoxFilter(InBBoxFilter):
+    """``?in_bbox=minLon,minLat,maxLon,maxLat``: the features that intersect the box (as
+    OGC API bbox, so a map view gets the cells it shows a part of). A malformed box is a
+    400 naming ``in_bbox``, never a geometry error."""
+
+    def get_filter_bbox(self, request):
+        text = request.query_params.get(self.bbox_param)
+        if not text:
+            return None
+        try:
+            values = [float(v) for v in text.split(",")]
+        except ValueError:
+            values = []
+        if len(values) != 4 or not all(math.isfinite(v) for v in values):
+            raise exceptions.ValidationError({self.bbox_param: [
+                _("Four numbers: minimum longitude, minimum latitude, maximum longitude, maximum latitude.")]})
+        x0, y0, x1, y1 = values
+        if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
+            raise exceptions.ValidationError({self.bbox_param: [
+                _("Longitudes within −180…180 and latitudes within −90…90, minimum before maximum.")]})
+        return Polygon.from_bbox(values)
+
+
 # Filters of every GeoJSON list: fields, ?search=, ?ordering=, ?in_bbox=minx,miny,maxx,maxy
-GEO_FILTERS = [DjangoFilterBackend, SearchFilter, OrderingFilter, InBBoxFilter]
+GEO_FILTERS = [DjangoFilterBackend, SearchFilter, OrderingFilter, BBoxFilter]
 
 
 class GeoListMixin:
@@ -32,6 +59,7 @@ class GeoListMixin:
     pagination_class = GeoPagination
     filter_backends = GEO_FILTERS
     bbox_filter_field: str  # the geometry ?in_bbox= filters on
+    bbox_filter_include_overlapping = True
 
 
 def exception_handler(exc, context):
@@ -49,12 +77,38 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-class ScopedViewSetMixin:
+def path_id(value, *, field: str = "id") -> int:
+    """A record id from the URL: a whole number, else a 400 naming ``field``."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise exceptions.ValidationError({field: [_("An id is a whole number.")]})
+    return int(text)
+
+
+class AtomicWritesMixin:
+    """Writes (POST, PUT, PATCH, DELETE) run in one transaction, answer included: a
+    failure after a service has written leaves nothing behind."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedViewSetMixin(AtomicWritesMixin):
     """Limits every list, detail, update and delete to the signed-in user's areas: an
-    object outside them is a 404, exactly as if it did not exist."""
+    object outside them is a 404, exactly as if it did not exist. A malformed id is a 400
+    naming ``id``. Writes are atomic (AtomicWritesMixin)."""
 
     def get_queryset(self):
         return scope_queryset(super().get_queryset(), self.request.user)
+
+    def get_object(self):
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        if lookup in self.kwargs and lookup == "pk":
+            path_id(self.kwargs[lookup])
+        return super().get_object()
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from gis_core.models import CODE_LENGTH, PREFIX_LENGTH, Area, AreaLevel, Role, User
 from gis_core.roles import ROLE_PERMISSIONS
 from gis_core.scoping import UNRESTRICTED, code_in_scope, user_area_prefixes
-from gis_core.spatial import derived_areas_reassign, geometry_clean
+from gis_core.spatial import MAX_AREA_VERTICES, derived_areas_reassign, geometry_clean
 
 # Parent level expected for each level; None: may be a root.
 PARENT_LEVELS = {
@@ -130,7 +130,7 @@ def area_create(*, code: str, name: str, level: int, parent: Area | None,
     if Area.objects.filter(code=code).exists():
         raise ValidationError({"code": [_("An area with code %(code)s already exists.") % {"code": code}]})
     boundary = geometry_clean(boundary, field="boundary", allowed=("Polygon", "MultiPolygon"),
-                              promote_to_multi=True)
+                              promote_to_multi=True, max_vertices=MAX_AREA_VERTICES)
     area = Area(code=code, name=name, level=level, parent=parent, boundary=boundary)
     _hierarchy_check(area=area, boundary=boundary)
     area.save()
@@ -146,7 +146,7 @@ def area_update(*, area: Area, name: str | None = None, boundary: GEOSGeometry |
     old_boundary = area.boundary
     if boundary is not None:
         boundary = geometry_clean(boundary, field="boundary", allowed=("Polygon", "MultiPolygon"),
-                                  promote_to_multi=True)
+                                  promote_to_multi=True, max_vertices=MAX_AREA_VERTICES)
         if area.parent_id:
             Area.objects.select_for_update().get(pk=area.parent_id)
         _hierarchy_check(area=area, boundary=boundary)

@@ -38,13 +38,20 @@ def degrees_reaching(metres: float, lat: float) -> float:
     return float(metres / per_lon * 1.05)
 
 
+# Most vertices a geometry from outside may have: a footprint or a site is drawn by hand
+# or surveyed (hundreds at most); a district's boundary may run to tens of thousands.
+MAX_VERTICES = 10_000
+MAX_AREA_VERTICES = 250_000
+
+
 def geometry_clean(geom: GEOSGeometry | None, *, field: str, allowed: tuple[str, ...],
-                   promote_to_multi: bool = False) -> GEOSGeometry:
+                   promote_to_multi: bool = False, max_vertices: int = MAX_VERTICES) -> GEOSGeometry:
     """Validate a geometry received from outside; raise ValidationError naming ``field``.
 
-    Checks: present, non-empty, of an allowed type, in EPSG:4326 with coordinates in
-    longitude/latitude range, and valid (no self-intersection). A Polygon is promoted to a
-    MultiPolygon when the column stores multipolygons.
+    Checks: present, non-empty, of an allowed type, two-dimensional, at most
+    ``max_vertices`` vertices, in EPSG:4326 with coordinates in longitude/latitude range,
+    and valid (no self-intersection). A Polygon is promoted to a MultiPolygon when the
+    column stores multipolygons.
     """
     def fail(message: str):
         raise ValidationError({field: [message]})
@@ -61,6 +68,11 @@ def geometry_clean(geom: GEOSGeometry | None, *, field: str, allowed: tuple[str,
     if geom.geom_type not in allowed:
         fail(_("Expected %(allowed)s; got %(got)s.")
              % {"allowed": " or ".join(allowed), "got": geom.geom_type})
+    if geom.hasz:
+        fail(_("Two-dimensional coordinates (longitude, latitude) only: this geometry has heights (Z)."))
+    if geom.num_coords > max_vertices:
+        fail(_("At most %(max)s vertices; this geometry has %(n)s: simplify it.")
+             % {"max": f"{max_vertices:,}", "n": f"{geom.num_coords:,}"})
     xmin, ymin, xmax, ymax = geom.extent
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
         fail(_("Coordinates are outside longitude/latitude range: is the data projected "

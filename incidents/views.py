@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_core.api_base import GeoListMixin
+from gis_core.api_base import AtomicWritesMixin, GeoListMixin, path_id
 from incidents import selectors, services
 from incidents.filters import CaseFilter
 from incidents.metrics import case_metrics
@@ -35,8 +35,8 @@ from incidents.serializers import (
 from incidents.services import ActionInput, CaseConflict
 
 
-class CaseViewSet(GeoListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  viewsets.GenericViewSet):
+class CaseViewSet(AtomicWritesMixin, GeoListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Cases in the user's areas (a department handler: those sent to their departments),
     newest first, as GeoJSON; filters: see CaseFilter; ``?search=`` tracking number,
     description or address; ``?in_bbox=``. POST reports a case (JSON or multipart with
@@ -61,8 +61,8 @@ class CaseViewSet(GeoListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def _detail(self, pk) -> dict:
         try:
-            case = selectors.case_detail(selectors.cases_for(self.request.user), int(pk))
-        except (Case.DoesNotExist, ValueError, TypeError):
+            case = selectors.case_detail(selectors.cases_for(self.request.user), path_id(pk))
+        except Case.DoesNotExist:
             raise Http404 from None
         return CaseDetailSerializer(case, context=self.get_serializer_context()).data
 
@@ -92,7 +92,7 @@ class CaseViewSet(GeoListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
                              hours=data.get("hours"),
                              rating=data.get("rating"), reporter_rating=data.get("reporter_rating"))
         try:
-            case = services.case_act(actor=request.user, case_id=int(pk), action=data["action"],
+            case = services.case_act(actor=request.user, case_id=path_id(pk), action=data["action"],
                                      version=data["version"], note=data["note"], params=params,
                                      photos=data["photos"])
         except Case.DoesNotExist:

@@ -9,7 +9,7 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gis_core.api_base import ScopedViewSetMixin
+from gis_core.api_base import ScopedViewSetMixin, path_id
 from gis_core.pagination import GeoPagination, Pagination
 from gis_core.roles import role_allows
 from iot import selectors, services
@@ -51,8 +51,8 @@ class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, pk=None):
         try:
-            alert = selectors.alert_detail(self.get_queryset(), int(pk))
-        except (Alert.DoesNotExist, ValueError):
+            alert = selectors.alert_detail(self.get_queryset(), path_id(pk))
+        except Alert.DoesNotExist:
             raise Http404 from None
         context = {**self.get_serializer_context(), "responders": selectors.responders_nearest(alert)}
         return Response(AlertDetailSerializer(alert, context=context).data)
