@@ -1,8 +1,9 @@
 """The one mechanism that limits data to the signed-in user's areas.
 
 Every model whose rows belong to an area declares ``scope_lookup``: the ORM path from the
-model to an ``Area`` foreign key ("area" for a building, "building__area" for a house,
-"residences__house__building__area" for a person), or "" for Area itself. Lists, details,
+model to an ``Area`` foreign key ("area" for a building or a person, "building__area" for
+a house), or "" for Area itself. A model whose rows are further limited by role declares
+``scope_narrow(qs, user)`` (cases: a department handler's departments). Lists, details,
 map tiles, exports and the admin all call ``scope_queryset(queryset, user)``, never their
 own filters.
 
@@ -89,15 +90,21 @@ def _scope_filter(model: type[models.Model], lookup: str, subtree: models.QueryS
 
 
 def scope_queryset(qs: models.QuerySet, user: "User") -> models.QuerySet:
+    """The rows of ``qs`` the user may see: those of their areas, further narrowed by the
+    model's ``scope_narrow(qs, user)`` when it has one (cases: a department handler sees
+    only their departments')."""
     prefixes = user_area_prefixes(user)
-    if prefixes is UNRESTRICTED:
-        return qs
-    if not prefixes:
+    if prefixes is not UNRESTRICTED and not prefixes:
         return qs.none()
     lookup = qs.model.scope_lookup
-    if lookup == "":
-        return qs.filter(code_prefix_q(prefixes))
-    return qs.filter(_scope_filter(qs.model, lookup, areas_for_user(user).values("pk")))
+    if prefixes is UNRESTRICTED:
+        pass
+    elif lookup == "":
+        qs = qs.filter(code_prefix_q(prefixes))
+    else:
+        qs = qs.filter(_scope_filter(qs.model, lookup, areas_for_user(user).values("pk")))
+    narrow = getattr(qs.model, "scope_narrow", None)
+    return narrow(qs, user) if narrow is not None else qs
 
 
 def is_area_in_scope(user: User, area_id: int | None) -> bool:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.models import OPEN_STATUSES, Case, Category
-from incidents.selectors import cases_visible
 from tiles.heat.metrics import HeatMetric, HeatWindow, PointsSQL, queryset_points, register_metric, scoped
 
 
@@ -35,7 +34,7 @@ def cases_points(user, window: HeatWindow, params: dict) -> PointsSQL:
         cases = cases.filter(reported_at__lt=dt.datetime.combine(window.until + dt.timedelta(days=1), dt.time(), tz))
     if params.get("category"):
         cases = cases.filter(Q(category__code=params["category"]) | Q(category__parent__code=params["category"]))
-    cases = cases_visible(scoped(cases, user, window, geometry="location"), user)
+    cases = scoped(cases, user, window, geometry="location")
     return queryset_points(cases.values(geom=F("location"), weight=Value(1)), window)
 
 

@@ -15,18 +15,12 @@ def _open_cases() -> QuerySet:
     return Case.objects.filter(status__in=OPEN_STATUSES)
 
 
-def _visible(qs: QuerySet, user) -> QuerySet:
-    from incidents.selectors import cases_visible
-
-    return cases_visible(qs, user)
-
-
 def register_case_layer() -> None:
     from incidents.models import TimeState
 
     register_layer(TileLayer(
         name="cases", title=_("Open cases"), queryset=_open_cases, geometry="location", minzoom=10, maxzoom=16,
-        permission="incidents.view_case", cache_seconds=0, restrict=_visible, order=60,
+        permission="incidents.view_case", cache_seconds=0, order=60,
         attributes=[(10, {"time_state": "time_state", "kind": "kind", "urgency": "urgency", "status": "status"}),
                     (13, {"tracking_number": "tracking_number", "category": F("category__code"),
                           "category_name": F("category__name")})],

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assets.models import Timestamped
 from gis_core.history import track_history
-from gis_core.models import Area
+from gis_core.models import Area, Role
 from gis_core.photos import private_storage
 
 
@@ -200,6 +200,14 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_lookup = "cell"
+
+    @staticmethod
+    def scope_narrow(qs, user):
+        """Beyond area scope (gis_core.scoping): a department handler sees the cases sent to
+        their departments; those their department once had (still in the log) do not count."""
+        if getattr(user, "role", None) == Role.DEPARTMENT_HANDLER:
+            return qs.filter(department__in=Department.objects.filter(members=user).values("pk"))
+        return qs
     personal_fields = {"reporter_phone": "phone"}
 
     class Meta:

@@ -8,23 +8,16 @@ from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db.models import Prefetch, QuerySet
 
-from gis_core.models import Area, Role
+from gis_core.models import Area
 from gis_core.scoping import scope_queryset
 from gis_core.spatial import degrees_reaching
-from incidents.models import OPEN_STATUSES, Case, CaseAttachment, CaseEvent, Category, Department
-
-
-def cases_visible(qs: QuerySet, user) -> QuerySet:
-    """The narrowing beyond area scope: a department handler sees the cases sent to their
-    departments, and those their department once had (still in the log) do not count."""
-    if getattr(user, "role", None) == Role.DEPARTMENT_HANDLER:
-        return qs.filter(department__in=Department.objects.filter(members=user).values("pk"))
-    return qs
+from incidents.models import OPEN_STATUSES, Case, CaseAttachment, CaseEvent, Category
 
 
 def cases_for(user) -> QuerySet:
-    """Every case the user may see: the one entry point of lists, details and the map."""
-    return cases_visible(scope_queryset(Case.objects.all(), user), user)
+    """Every case the user may see (scoped by gis_core.scoping, which applies
+    Case.scope_narrow: a department handler's departments)."""
+    return scope_queryset(Case.objects.all(), user)
 
 
 def cases_queue(qs: QuerySet) -> QuerySet:

@@ -40,7 +40,7 @@ from incidents.models import (
     PendingRequest,
     TimeState,
 )
-from incidents.selectors import cases_for, cases_visible
+from incidents.selectors import cases_for
 from incidents.workcalendar import working_deadline, working_hours_between
 from incidents.workflow import ACTIONS, SAME, Action, may_take
 
@@ -167,7 +167,7 @@ def case_act(*, actor: User, case_id: int, action: str, version: int, note: str 
     note = (note or "").strip()
     checked = photos_check(list(photos))
     with transaction.atomic():
-        case = (cases_visible(scope_queryset(Case.objects.select_for_update(of=("self",)), actor), actor)
+        case = (scope_queryset(Case.objects.select_for_update(of=("self",)), actor)
                 .select_related("category").filter(pk=case_id).first())
         if case is None:
             raise Case.DoesNotExist

@@ -12,6 +12,8 @@ from django.db.models import Case, F, FloatField, Func, OuterRef, Prefetch, Quer
 from assets.models import Person
 from assets.selectors import current_primary_residence, people_with_current_home
 from gis_core.models import Role
+from gis_core.roles import role_allows
+from gis_core.scoping import UNRESTRICTED, user_area_prefixes
 from gis_core.spatial import degrees_reaching
 from iot.models import OPEN_STATES, URGENT_KINDS, Alert, AlertEvent, AlertState, EmergencyContact, Terminal
 
@@ -65,17 +67,22 @@ class Responder:
     kind: str            # "grid_leader" or "volunteer"
     id: int              # user id or person id
     name: str
-    phone: str
+    phone: str           # unmasked: the serializer masks or logs it (gis_core.personal_data)
     distance_m: float
     area_name: str
+    area_id: int | None
 
 
-def responders_nearest(alert: Alert, *, radius_m: int = RESPONDER_RADIUS_M, limit: int = RESPONDERS) -> list[Responder]:
+def responders_nearest(alert: Alert, *, viewer, radius_m: int = RESPONDER_RADIUS_M,
+                       limit: int = RESPONDERS) -> list[Responder]:
     """Who can get there first: grid leaders of the cells around the alert (distance to
     their cell, 0 inside it) and volunteers (people tagged 志愿者, from their home), within
-    ``radius_m`` of where the alert is (or the elder's home cell), nearest first."""
+    ``radius_m`` of where the alert is (or the elder's home cell), nearest first — of the
+    ``viewer``'s areas only, and volunteers only for roles that read people."""
     if alert.position is None and alert.area_id is None:
         return []
+    prefixes = user_area_prefixes(viewer)
+    patterns = None if prefixes is UNRESTRICTED else [p + "%" for p in prefixes]
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -84,16 +91,19 @@ def responders_nearest(alert: Alert, *, radius_m: int = RESPONDER_RADIUS_M, limi
                                                       WHERE id = %(area)s)) AS g
             ), leaders AS (
                 SELECT DISTINCT ON (u.id) 'grid_leader' AS kind, u.id, COALESCE(NULLIF(u.name, ''), u.username) AS name,
-                       u.phone, ST_Distance(a.boundary::geography, here.g::geography, false) AS d, a.name AS area
+                       u.phone, ST_Distance(a.boundary::geography, here.g::geography, false) AS d, a.name AS area,
+                       a.id AS area_id
                 FROM here, gis_core_area a
                 JOIN gis_core_user_areas ua ON ua.area_id = a.id
                 JOIN gis_core_user u ON u.id = ua.user_id AND u.role = %(leader)s AND u.is_active
                 WHERE a.level = 5 AND a.boundary && ST_Expand(here.g, %(deg)s)
                   AND ST_DWithin(a.boundary::geography, here.g::geography, %(radius)s, false)
+                  AND (%(patterns)s::text[] IS NULL OR a.code LIKE ANY (%(patterns)s::text[]))
                 ORDER BY u.id, d
             ), volunteers AS (
                 SELECT 'volunteer' AS kind, p.id, p.name, p.phone,
-                       ST_Distance(b.anchor::geography, here.g::geography, false) AS d, a.name AS area
+                       ST_Distance(b.anchor::geography, here.g::geography, false) AS d, a.name AS area,
+                       a.id AS area_id
                 FROM here, assets_building b
                 JOIN assets_house h ON h.building_id = b.id
                 JOIN assets_residence r ON r.house_id = h.id AND r.is_primary AND r.moved_out IS NULL
@@ -104,13 +114,17 @@ def responders_nearest(alert: Alert, *, radius_m: int = RESPONDER_RADIUS_M, limi
                 WHERE b.anchor && ST_Expand(here.g, %(deg)s)  -- the GiST index first
                   AND ST_DWithin(b.anchor::geography, here.g::geography, %(radius)s, false)
                   AND p.id IS DISTINCT FROM %(elder)s
+                  AND %(people)s
+                  AND (%(patterns)s::text[] IS NULL OR a.code LIKE ANY (%(patterns)s::text[]))
             )
             SELECT * FROM (SELECT * FROM leaders UNION ALL SELECT * FROM volunteers) r ORDER BY d, kind, id LIMIT %(limit)s
             """,
             {"pos": alert.position.ewkt if alert.position else None, "area": alert.area_id,
-             "leader": Role.GRID_LEADER, "radius": radius_m, "deg": degrees_reaching(radius_m, RESPONDERS_UP_TO_LAT), "elder": alert.person_id, "limit": limit})
-        return [Responder(kind, pk, name, phone or "", round(d, 1), area or "")
-                for kind, pk, name, phone, d, area in cursor.fetchall()]
+             "leader": Role.GRID_LEADER, "radius": radius_m, "deg": degrees_reaching(radius_m, RESPONDERS_UP_TO_LAT),
+             "elder": alert.person_id, "limit": limit, "patterns": patterns,
+             "people": role_allows(viewer, "assets.view_person")})
+        return [Responder(kind, pk, name, phone or "", round(d, 1), area or "", area_id)
+                for kind, pk, name, phone, d, area, area_id in cursor.fetchall()]
 
 
 _LIVE_FIELDS = ("id", "device_id", "elder", "person", "battery", "signal", "last_seen_at", "last_fix_at",

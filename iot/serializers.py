@@ -7,8 +7,11 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from assets.models import Person
 from assets.serializers import PersonSerializer
 from gis_core.api_base import PersonalDataSerializerMixin
+from gis_core.models import User
+from gis_core.personal_data import reveal
 from iot.models import Alert, AlertEvent, AlertKind, EmergencyContact, QuarantinedMessage, Terminal
 from iot.selectors import home_address
 from iot.services import STEPS, alert_actions
@@ -87,7 +90,15 @@ class AlertDetailSerializer(AlertSerializer):
         return EmergencyContactSerializer(alert.person.emergency_contacts.all(), many=True, context=self.context).data
 
     def get_responders(self, alert) -> list[dict]:
-        return [r.__dict__ for r in self.context.get("responders", [])]
+        """Phones masked or shown by role like any personal data; every shown one logged."""
+        request = self.context.get("request")
+        out = []
+        for r in self.context.get("responders", []):
+            record = User(pk=r.id, username=r.name) if r.kind == "grid_leader" else Person(pk=r.id, name=r.name)
+            phone = reveal(request, record, "phone", r.phone, kind="phone", area_id=r.area_id)
+            out.append({"kind": r.kind, "id": r.id, "name": r.name, "phone": phone, "distance_m": r.distance_m,
+                        "area_name": r.area_name})
+        return out
 
 
 class AdvanceSerializer(serializers.Serializer):

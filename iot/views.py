@@ -54,7 +54,8 @@ class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             alert = selectors.alert_detail(self.get_queryset(), path_id(pk))
         except Alert.DoesNotExist:
             raise Http404 from None
-        context = {**self.get_serializer_context(), "responders": selectors.responders_nearest(alert)}
+        responders = selectors.responders_nearest(alert, viewer=request.user)
+        context = {**self.get_serializer_context(), "responders": responders}
         return Response(AlertDetailSerializer(alert, context=context).data)
 
     @extend_schema(request=AdvanceSerializer, responses=AlertSerializer)

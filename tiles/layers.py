@@ -46,12 +46,6 @@ class TileLayer:
     order: int = 50
     # The record's API detail, "{id}" replaced by the feature id (popups link to it).
     detail_url: str = ""
-    # A further per-user narrowing after area scoping (a department handler sees only
-    # their department's cases). Only for live layers: cached tiles are shared by scope.
-    restrict: Callable[[QuerySet, object], QuerySet] | None = None
-
-    def __post_init__(self):
-        assert self.restrict is None or not self.cached, f"{self.name}: a restricted layer must be live"
 
     @property
     def cached(self) -> bool:

@@ -147,8 +147,6 @@ class LayerExportView(APIView):
         if not role_allows(request.user, tile_layer.permission):
             raise PermissionDenied
         queryset = scope_queryset(tile_layer.queryset(), request.user)
-        if tile_layer.restrict is not None:
-            queryset = tile_layer.restrict(queryset, request.user)
         columns: dict[str, Source] = {"id": "pk", **tile_layer.attributes_at(tile_layer.maxzoom)}
         export = queryset_export(
             queryset=queryset.order_by("pk"), columns=pick_columns(columns, request.query_params.get("fields")),
