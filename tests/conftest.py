@@ -16,17 +16,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pytest
-from django.contrib.gis.geos import MultiPolygon, Polygon
 from rest_framework.test import APIClient
 
 from assets import services as assets_services
 from assets.defaults import defaults_load
-from assets.identity import id_check_char
 from assets.models import Building, House, KeySiteCategory, Person, PersonTag
 from gis_core import services
 from gis_core.models import Area, AreaLevel, Role, User
 from incidents.defaults import defaults_load as incident_defaults_load
 from incidents.models import Category, Department
+from tests.helpers import IN_A, IngesterProcess, box, building_in, id_number, subprocess_env
 
 if TYPE_CHECKING:
     from iot.models import Terminal
@@ -43,15 +42,6 @@ def pytest_configure(config):
 
     # PBKDF2's deliberate slowness costs seconds per fixture; tests need no protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def box(x0: float, y0: float, x1: float, y1: float) -> MultiPolygon:
-    return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=4326)
-
-
-def id_number(first17: str) -> str:
-    """A valid ID number from its first 17 digits."""
-    return first17 + id_check_char(first17)
 
 
 @pytest.fixture(autouse=True)
@@ -82,10 +72,6 @@ def _area(world: World, key: str, code: str, name: str, level: AreaLevel, parent
     world.areas[key] = services.area_create(code=code, name=name, level=level,
                                             parent=world.areas.get(parent), boundary=geom)
     return world.areas[key]
-
-
-def building_in(x: float, y: float, size: float = 0.0004) -> MultiPolygon:
-    return box(x, y, x + size, y + size)
 
 
 @pytest.fixture
@@ -178,37 +164,6 @@ def browser_page(chromium, request):
     context.close()
 
 
-def session_login(context, base_url: str, user) -> None:
-    """Sign the browser in as ``user`` with a session stored in the database (so a server
-    in another process, with its own password hashers, accepts it)."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": base_url}])
-
-
-def admin_login(page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{base_url}/admin/")
-
-
-def test_database_env() -> dict[str, str]:
-    """Environment for a subprocess of ours (web server, ingester) to use the test database."""
-    import os
-
-    from django.db import connection
-
-    db = connection.settings_dict
-    return {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
-
-
 @pytest.fixture
 def asgi_server(transactional_db, settings):
     """The web server as `make run` starts it (uvicorn, the ASGI app, the Procfile's
@@ -221,7 +176,7 @@ def asgi_server(transactional_db, settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**test_database_env(), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    env = {**subprocess_env(), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--lifespan", "off", "--no-access-log"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -275,124 +230,12 @@ def elders(world) -> Elders:
     return Elders(terminals)
 
 
-class IngesterProcess:
-    """``manage.py run_ingester`` in a subprocess against the test database, on its own
-    shared-subscription group. Its broker session outlives a restart by ``session_expiry``
-    seconds (short: test sessions must not pile up queues in the broker)."""
-
-    def __init__(self, *, session_expiry: int = 60, shared: bool = True) -> None:
-        import uuid
-
-        self.client_id = f"test-ingester-{uuid.uuid4().hex[:8]}"
-        self.group = f"test{uuid.uuid4().hex[:8]}" if shared else ""
-        self.session_expiry = session_expiry
-        self.process = None
-        self.output: list[str] = []
-        self.subscriptions = 0
-
-    def start(self) -> "IngesterProcess":
-        import subprocess
-        import sys
-        import threading
-        import time
-
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_ingester", "--client-id", self.client_id, "--group", self.group,
-             "--no-broker-sync", "--batch-ms", "20", "--session-expiry", str(self.session_expiry)],
-            env=test_database_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        subscribed = threading.Event()
-
-        def read(stream=self.process.stdout):
-            for line in stream:
-                self.output.append(line)
-                if "subscribed to" in line:
-                    self.subscriptions += 1
-                    subscribed.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        deadline = time.monotonic() + 30
-        while not subscribed.wait(0.1):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("ingester did not start:\n" + "".join(self.output))
-        return self
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-
-    def kill(self) -> None:
-        import signal
-
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def ingester(transactional_db):
     """A running ingester for one test (it sees what the test's fixtures committed)."""
     process = IngesterProcess().start()
     yield process
     process.stop()
-
-
-def mqtt_publish(messages, *, url: str | None = None, username: str | None = None, password: str | None = None,
-                 client_id: str | None = None) -> list:
-    """Publish (topic, payload) pairs at QoS 1 and wait until the broker has each; returns
-    the paho results (``rc`` not 0: refused)."""
-    import uuid
-
-    from gis_core.mqtt import connect, mqtt_client
-
-    client = mqtt_client(client_id or f"test-pub-{uuid.uuid4().hex[:8]}", url=url)
-    if username:
-        client.username_pw_set(username, password)
-    client.max_queued_messages_set(0)
-    client.max_inflight_messages_set(1000)
-    connect(client, url=url)
-    client.loop_start()
-    try:
-        infos = [client.publish(topic, payload, qos=1) for topic, payload in messages]
-        for info in infos:
-            info.wait_for_publish(timeout=30)
-        return infos
-    finally:
-        client.disconnect()
-        client.loop_stop()
-
-
-def mqtt_listen(topics: list[str]):
-    """A client (settings.MQTT_URL, which may read everything) subscribed at QoS 1 to these
-    topics, and the queue of (topic, payload) it receives. Disconnect it when done."""
-    import queue
-    import uuid
-
-    from gis_core.mqtt import connect, mqtt_client
-
-    received: queue.Queue = queue.Queue()
-    subscribed: queue.Queue = queue.Queue()
-    client = mqtt_client(f"test-sub-{uuid.uuid4().hex[:8]}")
-    client.on_message = lambda c, u, m: received.put((m.topic, m.payload))
-    client.on_subscribe = lambda *args: subscribed.put(True)
-    client.on_connect = lambda c, u, f, rc, p: c.subscribe([(t, 1) for t in topics])
-    connect(client)
-    client.loop_start()
-    subscribed.get(timeout=5)
-    return client, received
-
-
-def wait_until(predicate, *, timeout: float = 15.0, interval: float = 0.05, what: str = "condition"):
-    """Poll ``predicate`` until it returns something truthy (returned), or fail."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
-        time.sleep(interval)
 
 
 @pytest.fixture(autouse=True)
@@ -433,10 +276,6 @@ def broker_credentials_kept():
 
 
 # --------------------------------------------------------------------------- incidents and cases
-
-# Points inside the world's cells (cell A is 102.70–102.715 E, 25.00–25.03 N).
-IN_A, IN_B, IN_F = (102.705, 25.015), (102.72, 25.015), (102.74, 25.03)
-
 
 @dataclass
 class Desk:

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from assets import services
 from assets.models import Building
-from tests.conftest import building_in
+from tests.helpers import building_in
 
 LISTS = ["/api/v1/areas/", "/api/v1/cells/", "/api/v1/buildings/", "/api/v1/houses/", "/api/v1/people/",
          "/api/v1/residences/", "/api/v1/organizations/", "/api/v1/key-sites/", "/api/v1/access-log/"]

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from incidents.models import Case, CaseAttachment, CaseEvent
-from tests.conftest import IN_A, IN_B, IN_F
+from tests.helpers import IN_A, IN_B, IN_F
 
 pytestmark = pytest.mark.django_db
 

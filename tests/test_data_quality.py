@@ -13,7 +13,7 @@ from assets.models import PersonTag
 from assets.quality import visit_model
 from gis_core.models import PersonalDataAccess
 from iot import services as iot_services
-from tests.conftest import building_in, id_number, session_login
+from tests.helpers import building_in, id_number, session_login
 
 
 @pytest.fixture

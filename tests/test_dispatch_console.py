@@ -16,7 +16,7 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from gis_core.mqtt import broker_config
-from tests.conftest import session_login
+from tests.helpers import session_login
 
 pytestmark = [pytest.mark.browser]
 

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from assets import services
 from assets.models import KeySiteCategory
 from gis_core.models import PersonalDataAccess
-from tests.conftest import IN_A, IN_F, building_in
+from tests.helpers import IN_A, IN_F, building_in
 
 FORMATS = ["geojson", "gpkg", "shp", "csv", "xlsx"]
 

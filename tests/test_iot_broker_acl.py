@@ -10,7 +10,7 @@ from django.conf import settings
 from gis_core.mqtt import broker_config
 from iot.broker import TERMINAL_PATTERNS, broker_credentials_write, password_hash
 from iot.formats import encode
-from tests.conftest import mqtt_listen, wait_until
+from tests.helpers import mqtt_listen, wait_until
 
 pytestmark = pytest.mark.skipif(not settings.IOT_BROKER_DIR, reason="needs the embedded broker's files")
 

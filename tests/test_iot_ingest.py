@@ -7,7 +7,7 @@ from django.db import connection
 from iot.formats import encode
 from iot.formats.base import SOS
 from iot.models import IngestCount, Position, QuarantinedMessage, Terminal
-from tests.conftest import mqtt_publish, wait_until
+from tests.helpers import mqtt_publish, wait_until
 
 T0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=10)
 

@@ -33,7 +33,7 @@ from iot.simulator import (
     run_schedule,
     wander_start,
 )
-from tests.conftest import id_number, mqtt_listen
+from tests.helpers import id_number, mqtt_listen
 
 pytestmark = pytest.mark.django_db
 

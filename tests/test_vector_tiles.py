@@ -6,7 +6,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from assets import services
-from tests.conftest import building_in
+from tests.helpers import building_in
 from tiles.layers import layer_for
 from tiles.mvt import tile_queryset
 from tiles.tilemath import tiles_covering
