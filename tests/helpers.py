@@ -2,10 +2,15 @@
 Fixtures are not here but in tests/fixtures/ (a test gets those by naming them)."""
 from __future__ import annotations
 
+import datetime as dt
+
+import mapbox_vector_tile
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assets.identity import id_check_char
+from tiles.tilemath import tiles_covering
 
 # --------------------------------------------------------------------------- the world's geometry and people
 
@@ -24,6 +29,34 @@ def building_in(x: float, y: float, size: float = 0.0004) -> MultiPolygon:
 def id_number(first17: str) -> str:
     """A valid ID number from its first 17 digits."""
     return first17 + id_check_char(first17)
+
+
+# --------------------------------------------------------------------------- HTTP: query counts, vector tiles
+
+def query_count(client, url, **params) -> int:
+    """How many database queries GET ``url`` takes, a streamed answer read to its end."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+        body = response.getvalue()
+    assert response.status_code == 200, body[:1000]
+    return len(ctx.captured_queries)
+
+
+def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The (x, y) of the zoom-z tile holding the point."""
+    (x, y), = tiles_covering((lon, lat, lon, lat), z)
+    return x, y
+
+
+def tile_get(client, layer, z, x, y, **headers):
+    return client.get(f"/tiles/{layer}/{z}/{x}/{y}.pbf", headers=headers)
+
+
+def tile_features(response, layer):
+    """The decoded features of ``layer`` in a vector-tile answer (which must be a 200)."""
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    return mapbox_vector_tile.decode(response.content)[layer]["features"]
 
 
 # --------------------------------------------------------------------------- pages in the browser
@@ -74,6 +107,19 @@ def wait_until(predicate, *, timeout: float = 15.0, interval: float = 0.05, what
 
 
 # --------------------------------------------------------------------------- the broker and the ingester
+
+T0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=10)
+
+
+def at(seconds: int) -> dt.datetime:
+    """A terminal's fix time: ``seconds`` after T0, ten minutes before the suite started."""
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def east_of(lon_lat: tuple[float, float], metres: float) -> tuple[float, float]:
+    lon, lat = lon_lat
+    return lon + metres / 101_000, lat  # a degree of longitude at 25°N is ~101 km
+
 
 def mqtt_publish(messages, *, url: str | None = None, username: str | None = None, password: str | None = None,
                  client_id: str | None = None) -> list:

@@ -10,8 +10,7 @@ from iot.formats.base import FALL, SOS
 from iot.ingest import message_decode, messages_ingest
 from iot.models import Alert, AlertEvent, Position
 from iot.zones import INSIDE, NEAR, OUTSIDE, ZoneState, zone_step
-from tests.helpers import mqtt_publish, wait_until
-from tests.test_iot_ingest import at, east_of
+from tests.helpers import at, east_of, mqtt_publish, wait_until
 
 
 @pytest.mark.parametrize("fixes, settled, flips", [

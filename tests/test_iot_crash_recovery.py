@@ -8,8 +8,7 @@ from django.db import connection
 from devstack import embedded
 from iot.formats import encode
 from iot.models import Position
-from tests.helpers import IngesterProcess, mqtt_publish, wait_until
-from tests.test_iot_ingest import at
+from tests.helpers import IngesterProcess, at, mqtt_publish, wait_until
 
 
 def stream(elders, count: int, start: int = 0) -> list:
