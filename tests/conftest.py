@@ -2,15 +2,20 @@
 
     world.py    world — the small district built through the services, one user per role
     desk.py     desk — the world's case desk: report a case, take it along the workflow
-    broker.py   elders (terminals), ingester; the embedded Mosquitto kept running
+    broker.py   elders (terminals), broker (the embedded Mosquitto), ingester
     browser.py  chromium, browser_page, asgi_server (and pytest-django's live_server)
 
 Plain helpers (box, building_in, id_number, session_login, mqtt_publish …) are in
-tests/helpers.py.
+tests/helpers.py. A test that uses the browser or the real broker is marked ``slow`` by the
+fixtures it uses (below): ``-m "not slow"`` is the fast lane.
 """
 import pytest
 
 pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures.broker", "tests.fixtures.browser"]
+
+# A test that uses one of these, itself or through another fixture (browser_page, ingester),
+# is marked slow: it starts or talks to a browser, a server process or the real broker.
+SLOW_FIXTURES = {"chromium", "live_server", "asgi_server", "broker"}
 
 
 def pytest_configure(config):
@@ -24,6 +29,12 @@ def pytest_configure(config):
 
     # PBKDF2's deliberate slowness costs seconds per fixture; tests need no protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

@@ -107,6 +107,7 @@ def wait_until(predicate, *, timeout: float = 15.0, interval: float = 0.05, what
 
 
 # --------------------------------------------------------------------------- the broker and the ingester
+# A test that publishes or subscribes names the ``broker`` fixture (tests/fixtures/broker.py).
 
 T0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=10)
 
