@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 
 from gis_core.models import PersonalDataAccess
+from iot.batch_write import message_decode, messages_ingest
 from iot.formats import encode
 from iot.formats.base import FALL, SOS
-from iot.batch_write import message_decode, messages_ingest
 from iot.models import Alert, AlertEvent
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -1,23 +1,14 @@
 """The REST API: GeoJSON shapes, filters, nested reads, constant query counts, token auth,
 the OpenAPI schema, and 400s that name the field and the reason."""
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from assets import services
 from assets.models import Building
-from tests.conftest import building_in
+from tests.helpers import building_in, query_count
 
 LISTS = ["/api/v1/areas/", "/api/v1/cells/", "/api/v1/buildings/", "/api/v1/houses/", "/api/v1/people/",
          "/api/v1/residences/", "/api/v1/organizations/", "/api/v1/key-sites/", "/api/v1/access-log/"]
-
-
-def query_count(client, url, **params) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
-    assert response.status_code == 200, response.content
-    return len(ctx.captured_queries)
 
 
 def add_buildings_with_residents(world, n: int) -> None:

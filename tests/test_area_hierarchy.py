@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from gis_core import services
 from gis_core.models import Area, AreaLevel
 from gis_core.selectors import area_ancestors
-from tests.conftest import box
+from tests.helpers import box
 
 
 def errors(exc: pytest.ExceptionInfo) -> dict:

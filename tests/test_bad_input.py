@@ -5,11 +5,9 @@ the future."""
 import json
 
 import pytest
-from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from assets.models import Building, Person, Residence
 from incidents.models import Case
-from tests.conftest import building_in
 
 GEO_LISTS = ["areas", "cells", "buildings", "organizations", "key-sites", "cases"]
 

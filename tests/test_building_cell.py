@@ -8,7 +8,7 @@ from assets import services
 from assets.models import Building, KeySite, KeySiteCategory, Organization
 from gis_core import services as area_services
 from gis_core.models import Area
-from tests.conftest import box, building_in
+from tests.helpers import box, building_in
 
 
 def test_building_gets_the_cell_it_stands_in(world):

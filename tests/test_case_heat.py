@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Case
-from tests.conftest import IN_A, IN_F
+from tests.helpers import IN_A, IN_F
 
 pytestmark = pytest.mark.django_db
 LEGEND = "/tiles/heat/cases/legend.json"

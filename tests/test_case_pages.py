@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from incidents.models import Case
-from tests.conftest import session_login
+from tests.helpers import session_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}

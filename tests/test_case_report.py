@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from incidents.models import Case, CaseAttachment, CaseEvent
-from tests.conftest import IN_A, IN_B, IN_F
+from tests.helpers import IN_A, IN_B, IN_F, tile_features, tile_get, tile_xy
 
 pytestmark = pytest.mark.django_db
 
@@ -167,15 +167,13 @@ def test_queue_has_no_query_per_row(desk, world):
 
 
 def test_cases_tile_layer_is_live_and_scoped(desk, world):
-    from tests.test_vector_tiles import features, get, tile_xy
-
     case = desk.report(at=IN_A)
     x, y = tile_xy(IN_A[0], IN_A[1], 14)
-    response = get(world.client("dispatcher"), "cases", 14, x, y)
+    response = tile_get(world.client("dispatcher"), "cases", 14, x, y)
     assert "no-store" in response["Cache-Control"]
-    (feature,) = features(response, "cases")
+    (feature,) = tile_features(response, "cases")
     assert feature["id"] == case["id"] and feature["properties"]["time_state"] == "on_time"
-    assert get(world.client("leader_b"), "cases", 14, x, y).status_code == 204  # cell B: not theirs
-    assert get(world.client("handler"), "cases", 14, x, y).status_code == 204  # not yet sent to them
+    assert tile_get(world.client("leader_b"), "cases", 14, x, y).status_code == 204  # cell B: not theirs
+    assert tile_get(world.client("handler"), "cases", 14, x, y).status_code == 204  # not yet sent to them
     desk.advance(case, "dispatched")
-    assert len(features(get(world.client("handler"), "cases", 14, x, y), "cases")) == 1
+    assert len(tile_features(tile_get(world.client("handler"), "cases", 14, x, y), "cases")) == 1

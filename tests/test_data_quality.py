@@ -4,8 +4,6 @@ query counts, the API and the page."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assets import services
@@ -13,7 +11,7 @@ from assets.models import PersonTag
 from assets.quality import visit_model
 from gis_core.models import PersonalDataAccess
 from iot import services as iot_services
-from tests.conftest import building_in, id_number, session_login
+from tests.helpers import building_in, id_number, query_count, session_login
 
 
 @pytest.fixture
@@ -137,12 +135,6 @@ def test_cells_not_visited(rolls):
     assert body["total"]["visits"]["not_visited"] == 3 and body["total"]["visits"]["cells"] == 4
     community = {r["name"]: r["visits"] for r in quality(rolls, "admin", by="community", days=60)["rows"]}
     assert community["社区一"]["not_visited"] == 0 and community["社区一"]["cells"] == 2
-
-
-def query_count(client, url, **params) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url, params).status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize("url", ["/api/v1/quality/", "/api/v1/quality/duplicates/", "/quality/"])

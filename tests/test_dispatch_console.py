@@ -1,5 +1,5 @@
 """The dispatcher's console in headless Chromium, end to end: a terminal's SOS goes through
-the real broker (mosquitto_pub) and the real ingester (conftest's ``ingester`` fixture) into PostGIS, reaches the open
+the real broker (mosquitto_pub) and the real ingester (the ``ingester`` fixture) into PostGIS, reaches the open
 console over the live stream, and the dispatcher acknowledges and resolves it there. A
 grid leader's console shows only the alerts of their cell, and asks nothing of any other
 host."""
@@ -16,7 +16,7 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from gis_core.mqtt import broker_config
-from tests.conftest import session_login
+from tests.helpers import session_login
 
 pytestmark = [pytest.mark.browser]
 

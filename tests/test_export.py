@@ -10,13 +10,11 @@ import pandas as pd
 import pytest
 import shapely
 from django.contrib.gis.geos import Point, Polygon
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from assets import services
 from assets.models import KeySiteCategory
 from gis_core.models import PersonalDataAccess
-from tests.conftest import IN_A, IN_F, building_in
+from tests.helpers import IN_A, IN_F, building_in, query_count
 
 FORMATS = ["geojson", "gpkg", "shp", "csv", "xlsx"]
 
@@ -267,24 +265,15 @@ def test_xlsx_opens_in_openpyxl_with_typed_cells(world, tmp_path):
     assert row["WKT"].startswith("MULTIPOLYGON")
 
 
-def query_count(world, user, url) -> int:
-    client = world.client(user)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-        assert response.status_code == 200
-        b"".join(response.streaming_content)
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("url", ["/api/v1/buildings/export.gpkg", "/api/v1/people/export.csv",
                                  "/api/v1/houses/export.shp", "/api/v1/export/cells.geojson"])
 def test_query_count_does_not_grow_with_the_rows(world, url):
-    query_count(world, "community", url)  # warm caches (content types)
-    before = query_count(world, "community", url)
+    query_count(world.client("community"), url)  # warm caches (content types)
+    before = query_count(world.client("community"), url)
     root = world.users["root"]
     for i in range(5):
         building = services.building_create(actor=root, name=f"加楼{i}", footprint=building_in(
             102.701 + i * 0.001, 25.005), floors=3)
         house = services.house_create(actor=root, building=building, unit=1, floor=1, room="101")
         services.person_create(actor=root, house=house, name=f"加人{i}", phone="13300000000")
-    assert query_count(world, "community", url) == before
+    assert query_count(world.client("community"), url) == before

@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from assets import services
 from assets.models import Building, PersonTag
-from tests.conftest import building_in
+from tests.helpers import building_in
 from tiles import heat
 from tiles.heat import metrics as heat_metrics
 from tiles.tilemath import EARTH_HALF, lonlat_to_3857, tile_bounds_3857, tiles_covering

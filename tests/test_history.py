@@ -3,7 +3,7 @@ from pghistory.models import Events
 
 from assets.models import Building
 from gis_core import services as area_services
-from tests.conftest import box
+from tests.helpers import box
 
 
 def history(client, url):

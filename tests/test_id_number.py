@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from assets import services
 from assets.identity import IdNumberError, credit_code_check_char, credit_code_validate, id_number_parse
 from assets.models import Person
-from tests.conftest import id_number
+from tests.helpers import id_number
 
 
 def test_a_published_example_parses():

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import id_number
-from assets.people_import import people_import
 
 from assets.models import House, Person
+from assets.people_import import people_import
+from tests.helpers import id_number
 
 NEW_1 = id_number("53010319850203004")
 NEW_2 = id_number("53010319920715005")

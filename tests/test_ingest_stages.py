@@ -2,8 +2,8 @@
 time, in order, ending with the commit (bench/ingest.py --stages uses it)."""
 import datetime as dt
 
-from iot.formats import encode
 from iot.batch_write import message_decode, messages_ingest
+from iot.formats import encode
 from iot.models import Position
 
 

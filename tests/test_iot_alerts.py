@@ -5,13 +5,12 @@ import datetime as dt
 import pytest
 
 from iot.alerting import alerts_raise_silent
+from iot.batch_write import message_decode, messages_ingest
 from iot.formats import encode
 from iot.formats.base import FALL, SOS
-from iot.batch_write import message_decode, messages_ingest
 from iot.models import Alert, AlertEvent, Position
 from iot.zones import INSIDE, NEAR, OUTSIDE, ZoneState, zone_step
-from tests.conftest import mqtt_publish, wait_until
-from tests.test_iot_ingest import at, east_of
+from tests.helpers import at, east_of, mqtt_publish, wait_until
 
 
 @pytest.mark.parametrize("fixes, settled, flips", [

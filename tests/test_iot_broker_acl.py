@@ -10,7 +10,7 @@ from django.conf import settings
 from gis_core.mqtt import broker_config
 from iot.broker import TERMINAL_PATTERNS, broker_credentials_write, password_hash
 from iot.formats import encode
-from tests.conftest import mqtt_listen, wait_until
+from tests.helpers import mqtt_listen, wait_until
 
 pytestmark = pytest.mark.skipif(not settings.IOT_BROKER_DIR, reason="needs the embedded broker's files")
 
@@ -36,7 +36,7 @@ def test_password_hash_is_what_mosquitto_reads():
     assert first.startswith("$7$101$") and first != second  # salted
 
 
-def test_the_registry_becomes_the_brokers_password_and_acl_files(transactional_db, elders):
+def test_the_registry_becomes_the_brokers_password_and_acl_files(transactional_db, elders, broker):
     written = broker_credentials_write()
     assert written.terminals == 3 and written.reloaded
     passwd = (written.directory / "passwd").read_text().splitlines()
@@ -45,7 +45,7 @@ def test_the_registry_becomes_the_brokers_password_and_acl_files(transactional_d
     assert all(f"pattern write {p}" in acl for p in TERMINAL_PATTERNS)
 
 
-def test_a_device_publishes_to_its_own_topic_only(transactional_db, elders):
+def test_a_device_publishes_to_its_own_topic_only(transactional_db, elders, broker):
     broker_credentials_write()
     sub, received = mqtt_listen(["eldercare/+/up", "watch/+/up"])
     device = None
@@ -67,7 +67,7 @@ def test_a_device_publishes_to_its_own_topic_only(transactional_db, elders):
         sub.loop_stop()
 
 
-def test_wrong_passwords_and_unknown_devices_are_refused(transactional_db, elders):
+def test_wrong_passwords_and_unknown_devices_are_refused(transactional_db, elders, broker):
     broker_credentials_write()
     good = wait_until(lambda: device_connect("nat-b", elders.password)[0], what="the broker to reload")
     good.disconnect()

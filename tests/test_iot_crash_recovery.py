@@ -8,8 +8,7 @@ from django.db import connection
 from devstack import embedded
 from iot.formats import encode
 from iot.models import Position
-from tests.conftest import IngesterProcess, mqtt_publish, wait_until
-from tests.test_iot_ingest import at
+from tests.helpers import IngesterProcess, at, mqtt_publish, wait_until
 
 
 def stream(elders, count: int, start: int = 0) -> list:
@@ -31,7 +30,7 @@ def stored_times() -> list:
         return [row[0] for row in cursor.fetchall()]
 
 
-def test_sigkill_mid_stream_then_restart_loses_and_doubles_nothing(transactional_db, elders):
+def test_sigkill_mid_stream_then_restart_loses_and_doubles_nothing(transactional_db, elders, broker):
     total = 4000
     ingester = IngesterProcess().start()
     publisher = threading.Thread(target=mqtt_publish, args=(stream(elders, total),))
@@ -56,7 +55,7 @@ def broker_restart() -> None:
     embedded.mqtt_up(state)
 
 
-def test_broker_restart_loses_nothing_with_a_plain_subscription(transactional_db, elders):
+def test_broker_restart_loses_nothing_with_a_plain_subscription(transactional_db, elders, broker):
     """One ingester, plain subscription: the broker restores it with the session, so
     even what is published before the ingester is back is kept for it."""
     ingester = IngesterProcess(shared=False).start()
@@ -70,7 +69,7 @@ def test_broker_restart_loses_nothing_with_a_plain_subscription(transactional_db
         ingester.stop()
 
 
-def test_broker_restart_loses_nothing_with_a_shared_subscription(transactional_db, elders):
+def test_broker_restart_loses_nothing_with_a_shared_subscription(transactional_db, elders, broker):
     """Shared subscription: what the broker held (queued or unacknowledged) survives the
     restart; once the ingester has subscribed again, new messages reach it. (Mosquitto
     2.0.11 does not restore shared subscriptions themselves: see iot/mqtt_receiver.py.)"""

@@ -7,13 +7,7 @@ from django.db import connection
 from iot.formats import encode
 from iot.formats.base import SOS
 from iot.models import IngestCount, Position, QuarantinedMessage, Terminal
-from tests.conftest import mqtt_publish, wait_until
-
-T0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=10)
-
-
-def at(seconds: int) -> dt.datetime:
-    return T0 + dt.timedelta(seconds=seconds)
+from tests.helpers import at, east_of, mqtt_publish, wait_until
 
 
 def positions(terminal: Terminal) -> list[Position]:
@@ -22,11 +16,6 @@ def positions(terminal: Terminal) -> list[Position]:
 
 def wait_positions(terminal: Terminal, n: int) -> list[Position]:
     return wait_until(lambda: len(rows := positions(terminal)) >= n and rows, what=f"{n} positions of {terminal}")
-
-
-def east_of(lon_lat: tuple[float, float], metres: float) -> tuple[float, float]:
-    lon, lat = lon_lat
-    return lon + metres / 101_000, lat  # a degree of longitude at 25°N is ~101 km
 
 
 def test_each_format_is_stored_with_its_cell_and_zone(ingester, elders, world):

@@ -18,7 +18,7 @@ def test_broker_config_parses_the_url():
         broker_config("http://localhost")
 
 
-def test_an_authenticated_client_receives_what_another_publishes():
+def test_an_authenticated_client_receives_what_another_publishes(broker):
     topic = f"test/{uuid.uuid4().hex}"
     received: queue.Queue = queue.Queue()
     subscriber = mqtt_client(f"sub-{uuid.uuid4().hex[:8]}")
@@ -42,7 +42,7 @@ def test_an_authenticated_client_receives_what_another_publishes():
         subscriber.disconnect()
 
 
-def test_anonymous_clients_are_refused():
+def test_anonymous_clients_are_refused(broker):
     config = broker_config(settings.MQTT_URL)
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="anon", protocol=mqtt.MQTTv5)
     result: queue.Queue = queue.Queue()

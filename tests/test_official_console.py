@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from rasterio.io import MemoryFile
 
-from tests.conftest import session_login
+from tests.helpers import session_login
 
 pytestmark = [pytest.mark.browser]
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Case, CaseSource, Category, Open311Client
-from tests.conftest import IN_A, IN_B, IN_F
+from tests.helpers import IN_A, IN_B, IN_F
 
 pytestmark = pytest.mark.django_db
 

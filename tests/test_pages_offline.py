@@ -2,7 +2,7 @@
 widgets, the API docs and the home page work on an intranet with no internet."""
 import pytest
 
-from tests.conftest import admin_login
+from tests.helpers import admin_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

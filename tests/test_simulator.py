@@ -33,7 +33,7 @@ from iot.simulator import (
     run_schedule,
     wander_start,
 )
-from tests.conftest import id_number, mqtt_listen
+from tests.helpers import id_number, mqtt_listen
 
 pytestmark = pytest.mark.django_db
 
@@ -225,7 +225,7 @@ def drain(received: queue.Queue, seconds: float = 1.0) -> list[tuple[str, bytes]
         return out
 
 
-def test_a_short_run_publishes_every_device_to_the_broker(homes):
+def test_a_short_run_publishes_every_device_to_the_broker(homes, broker):
     client, received = subscribe(homes)
     try:
         out = io.StringIO()
@@ -249,7 +249,7 @@ def test_a_short_run_publishes_every_device_to_the_broker(homes):
     assert summary.startswith("done:") and f"{len(messages)} sent" in summary and "0 refused" in summary
 
 
-def test_sigterm_stops_a_run_cleanly_with_a_summary(homes):
+def test_sigterm_stops_a_run_cleanly_with_a_summary(homes, broker):
     out = io.StringIO()
     threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
     call_command("simulate_terminals", "--interval", "0.1", "--seed", "1", stdout=out)

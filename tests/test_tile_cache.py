@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Q
 
 from assets import services
-from tests.conftest import building_in
+from tests.helpers import building_in
 from tiles.layers import TileLayer, layer_for, register_layer
 from tiles.models import TileCache, TileVersion
 from tiles.mvt import cached_tile, render_tile, scope_key, store_tile, tile_get

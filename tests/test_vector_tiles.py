@@ -1,12 +1,11 @@
 """Vector tiles: decoded features and attributes, scoping, the HTTP contract (204, 304,
 ETag, Cache-Control, TileJSON), and an index-backed tile filter."""
-import mapbox_vector_tile
 import pytest
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from assets import services
-from tests.conftest import building_in
+from tests.helpers import building_in, tile_features, tile_get, tile_xy
 from tiles.layers import layer_for
 from tiles.mvt import tile_queryset
 from tiles.tilemath import tiles_covering
@@ -14,42 +13,27 @@ from tiles.tilemath import tiles_covering
 DISTRICT = (102.70, 25.00, 102.76, 25.06)  # the fixture's district
 
 
-def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
-    (x, y), = tiles_covering((lon, lat, lon, lat), z)
-    return x, y
-
-
-def features(response, layer):
-    assert response.status_code == 200, response.status_code
-    assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
-    return mapbox_vector_tile.decode(response.content)[layer]["features"]
-
-
-def get(client, layer, z, x, y, **headers):
-    return client.get(f"/tiles/{layer}/{z}/{x}/{y}.pbf", headers=headers)
-
-
 def district_features(client, layer, z) -> dict[int, dict]:
     """Features of every tile over the fixture's district, by id."""
     found = {}
     for x, y in tiles_covering(DISTRICT, z):
-        response = get(client, layer, z, x, y)
+        response = tile_get(client, layer, z, x, y)
         if response.status_code != 204:
-            found.update({f["id"]: f for f in features(response, layer)})
+            found.update({f["id"]: f for f in tile_features(response, layer)})
     return found
 
 
 def test_building_features_carry_ids_and_zoom_dependent_attributes(world):
     client = world.client("admin")
     x, y = tile_xy(102.705, 25.01, 13)
-    found = {f["id"]: f for f in features(get(client, "buildings", 13, x, y), "buildings")}
+    found = {f["id"]: f for f in tile_features(tile_get(client, "buildings", 13, x, y), "buildings")}
     bA = world.buildings["bA"]
     assert set(found) >= {bA.pk, world.buildings["bB"].pk}
     assert found[bA.pk]["properties"] == {"category": "residential", "is_key": False, "resident_count": 1}
     assert found[bA.pk]["geometry"]["type"] == "Polygon"
 
     x, y = tile_xy(102.705, 25.01, 15)
-    (feature,) = features(get(client, "buildings", 15, x, y), "buildings")
+    (feature,) = tile_features(tile_get(client, "buildings", 15, x, y), "buildings")
     assert feature["properties"] == {"category": "residential", "is_key": False, "resident_count": 1,
                                      "name": "楼bA", "floors": 6, "address": "盘龙路bA号"}
 
@@ -83,24 +67,24 @@ def test_key_sites_and_organizations(world):
                              geometry=Point(102.706, 25.016, srid=4326), risk_level=3)
     services.organization_create(actor=root, name="居委会", kind="grassroots", location=Point(102.707, 25.017, srid=4326))
     x, y = tile_xy(102.706, 25.016, 14)
-    (site,) = features(get(world.client("leader_a"), "key-sites", 14, x, y), "key-sites")
+    (site,) = tile_features(tile_get(world.client("leader_a"), "key-sites", 14, x, y), "key-sites")
     assert site["properties"] == {"category": "fuel_station", "kind": "hazardous_goods", "risk_level": 3,
                                   "name": "加油站", "category_name": "加油站"}
     assert site["geometry"]["type"] == "Point"
-    assert features(get(world.client("leader_a"), "organizations", 14, x, y), "organizations")[0]["properties"] == {
-        "kind": "grassroots", "name": "居委会"}
-    assert get(world.client("leader_b"), "key-sites", 14, x, y).status_code == 204
+    organizations = tile_features(tile_get(world.client("leader_a"), "organizations", 14, x, y), "organizations")
+    assert organizations[0]["properties"] == {"kind": "grassroots", "name": "居委会"}
+    assert tile_get(world.client("leader_b"), "key-sites", 14, x, y).status_code == 204
 
 
 def test_http_contract(world):
     client = world.client("admin")
-    response = get(client, "buildings", 13, *tile_xy(102.705, 25.01, 13))
+    response = tile_get(client, "buildings", 13, *tile_xy(102.705, 25.01, 13))
     etag = response["ETag"]
     assert response["Cache-Control"] == "private, no-cache" and etag.startswith('"')
-    assert get(client, "buildings", 13, *tile_xy(102.705, 25.01, 13), If_None_Match=etag).status_code == 304
-    assert get(client, "buildings", 13, 0, 0).status_code == 204           # nothing there
-    assert get(client, "buildings", 10, *tile_xy(102.705, 25.01, 10)).status_code == 204  # below minzoom
-    assert get(client, "buildings", 13, 99999, 0).status_code == 400
+    assert tile_get(client, "buildings", 13, *tile_xy(102.705, 25.01, 13), If_None_Match=etag).status_code == 304
+    assert tile_get(client, "buildings", 13, 0, 0).status_code == 204           # nothing there
+    assert tile_get(client, "buildings", 10, *tile_xy(102.705, 25.01, 10)).status_code == 204  # below minzoom
+    assert tile_get(client, "buildings", 13, 99999, 0).status_code == 400
     assert client.get("/tiles/nothing/13/1/1.pbf").status_code == 404
 
 
@@ -113,7 +97,7 @@ def test_authentication_and_permission(world):
     token = Token.objects.create(user=world.users["leader_a"])
     x, y = tile_xy(102.705, 25.01, 13)
     response = APIClient().get(f"/tiles/buildings/13/{x}/{y}.pbf", HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert {f["id"] for f in features(response, "buildings")} == {world.buildings["bA"].pk}
+    assert {f["id"] for f in tile_features(response, "buildings")} == {world.buildings["bA"].pk}
     roleless = user_services.user_create(username="roleless", password=None, role="grid_leader", areas=[])
     roleless.role = ""
     roleless.save()
@@ -155,7 +139,7 @@ def test_the_tile_filter_uses_the_spatial_index(world):
 def test_a_new_building_appears_at_once(world):
     client = world.client("admin")
     x, y = tile_xy(102.705, 25.01, 13)
-    before = {f["id"] for f in features(get(client, "buildings", 13, x, y), "buildings")}
+    before = {f["id"] for f in tile_features(tile_get(client, "buildings", 13, x, y), "buildings")}
     new = services.building_create(actor=world.users["root"], name="新楼", footprint=building_in(102.708, 25.012))
-    after = {f["id"] for f in features(get(client, "buildings", 13, x, y), "buildings")}
+    after = {f["id"] for f in tile_features(tile_get(client, "buildings", 13, x, y), "buildings")}
     assert after == before | {new.pk}

@@ -7,7 +7,7 @@ import pytest
 from assets import services as assets_services
 from assets.models import Residence
 from grids.models import Visit
-from tests.conftest import session_login
+from tests.helpers import session_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"width": 800, "height": 1280}

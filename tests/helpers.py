@@ -1,0 +1,220 @@
+"""Plain helpers the test files share: ``from tests.helpers import box, id_number``.
+Fixtures are not here but in tests/fixtures/ (a test gets those by naming them)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import mapbox_vector_tile
+from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assets.identity import id_check_char
+from tiles.tilemath import tiles_covering
+
+# --------------------------------------------------------------------------- the world's geometry and people
+
+# Points inside the world's cells (cell A is 102.70–102.715 E, 25.00–25.03 N).
+IN_A, IN_B, IN_F = (102.705, 25.015), (102.72, 25.015), (102.74, 25.03)
+
+
+def box(x0: float, y0: float, x1: float, y1: float) -> MultiPolygon:
+    return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=4326)
+
+
+def building_in(x: float, y: float, size: float = 0.0004) -> MultiPolygon:
+    return box(x, y, x + size, y + size)
+
+
+def id_number(first17: str) -> str:
+    """A valid ID number from its first 17 digits."""
+    return first17 + id_check_char(first17)
+
+
+# --------------------------------------------------------------------------- HTTP: query counts, vector tiles
+
+def query_count(client, url, **params) -> int:
+    """How many database queries GET ``url`` takes, a streamed answer read to its end."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+        body = response.getvalue()
+    assert response.status_code == 200, body[:1000]
+    return len(ctx.captured_queries)
+
+
+def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The (x, y) of the zoom-z tile holding the point."""
+    (x, y), = tiles_covering((lon, lat, lon, lat), z)
+    return x, y
+
+
+def tile_get(client, layer, z, x, y, **headers):
+    return client.get(f"/tiles/{layer}/{z}/{x}/{y}.pbf", headers=headers)
+
+
+def tile_features(response, layer):
+    """The decoded features of ``layer`` in a vector-tile answer (which must be a 200)."""
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    return mapbox_vector_tile.decode(response.content)[layer]["features"]
+
+
+# --------------------------------------------------------------------------- pages in the browser
+
+def session_login(context, base_url: str, user) -> None:
+    """Sign the browser in as ``user`` with a session stored in the database (so a server
+    in another process, with its own password hashers, accepts it)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                          "url": base_url}])
+
+
+def admin_login(page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base_url}/admin/")
+
+
+# --------------------------------------------------------------------------- processes of ours
+
+def subprocess_env() -> dict[str, str]:
+    """Environment for a subprocess of ours (web server, ingester) to use the test database."""
+    import os
+
+    db = connection.settings_dict
+    return {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
+
+
+def wait_until(predicate, *, timeout: float = 15.0, interval: float = 0.05, what: str = "condition"):
+    """Poll ``predicate`` until it returns something truthy (returned), or fail."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
+        time.sleep(interval)
+
+
+# --------------------------------------------------------------------------- the broker and the ingester
+# A test that publishes or subscribes names the ``broker`` fixture (tests/fixtures/broker.py).
+
+T0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=10)
+
+
+def at(seconds: int) -> dt.datetime:
+    """A terminal's fix time: ``seconds`` after T0, ten minutes before the suite started."""
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def east_of(lon_lat: tuple[float, float], metres: float) -> tuple[float, float]:
+    lon, lat = lon_lat
+    return lon + metres / 101_000, lat  # a degree of longitude at 25°N is ~101 km
+
+
+def mqtt_publish(messages, *, url: str | None = None, username: str | None = None, password: str | None = None,
+                 client_id: str | None = None) -> list:
+    """Publish (topic, payload) pairs at QoS 1 and wait until the broker has each; returns
+    the paho results (``rc`` not 0: refused)."""
+    import uuid
+
+    from gis_core.mqtt import connect, mqtt_client
+
+    client = mqtt_client(client_id or f"test-pub-{uuid.uuid4().hex[:8]}", url=url)
+    if username:
+        client.username_pw_set(username, password)
+    client.max_queued_messages_set(0)
+    client.max_inflight_messages_set(1000)
+    connect(client, url=url)
+    client.loop_start()
+    try:
+        infos = [client.publish(topic, payload, qos=1) for topic, payload in messages]
+        for info in infos:
+            info.wait_for_publish(timeout=30)
+        return infos
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def mqtt_listen(topics: list[str]):
+    """A client (settings.MQTT_URL, which may read everything) subscribed at QoS 1 to these
+    topics, and the queue of (topic, payload) it receives. Disconnect it when done."""
+    import queue
+    import uuid
+
+    from gis_core.mqtt import connect, mqtt_client
+
+    received: queue.Queue = queue.Queue()
+    subscribed: queue.Queue = queue.Queue()
+    client = mqtt_client(f"test-sub-{uuid.uuid4().hex[:8]}")
+    client.on_message = lambda c, u, m: received.put((m.topic, m.payload))
+    client.on_subscribe = lambda *args: subscribed.put(True)
+    client.on_connect = lambda c, u, f, rc, p: c.subscribe([(t, 1) for t in topics])
+    connect(client)
+    client.loop_start()
+    subscribed.get(timeout=5)
+    return client, received
+
+
+class IngesterProcess:
+    """``manage.py run_ingester`` in a subprocess against the test database, on its own
+    shared-subscription group. Its broker session outlives a restart by ``session_expiry``
+    seconds (short: test sessions must not pile up queues in the broker)."""
+
+    def __init__(self, *, session_expiry: int = 60, shared: bool = True) -> None:
+        import uuid
+
+        self.client_id = f"test-ingester-{uuid.uuid4().hex[:8]}"
+        self.group = f"test{uuid.uuid4().hex[:8]}" if shared else ""
+        self.session_expiry = session_expiry
+        self.process = None
+        self.output: list[str] = []
+        self.subscriptions = 0
+
+    def start(self) -> "IngesterProcess":
+        import subprocess
+        import sys
+        import threading
+        import time
+
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_ingester", "--client-id", self.client_id, "--group", self.group,
+             "--no-broker-sync", "--batch-ms", "20", "--session-expiry", str(self.session_expiry)],
+            env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subscribed = threading.Event()
+
+        def read(stream=self.process.stdout):
+            for line in stream:
+                self.output.append(line)
+                if "subscribed to" in line:
+                    self.subscriptions += 1
+                    subscribed.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        deadline = time.monotonic() + 30
+        while not subscribed.wait(0.1):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("ingester did not start:\n" + "".join(self.output))
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+    def kill(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
