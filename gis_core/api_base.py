@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_gis.filters import InBBoxFilter
 
+from gis_core.conflicts import VersionConflict
 from gis_core.pagination import GeoPagination
 from gis_core.personal_data import record_area_id, reveal
 from gis_core.scoping import scope_queryset
@@ -64,6 +65,8 @@ class GeoListMixin:
 
 def exception_handler(exc, context):
     """Model-layer errors become 400/409 answers that name the field and the reason."""
+    if isinstance(exc, VersionConflict):
+        return Response(exc.answer(), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
@@ -75,6 +78,13 @@ def exception_handler(exc, context):
         return Response({"detail": _("Conflicts with existing data: %(error)s") % {"error": str(exc).splitlines()[0]}},
                         status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+def conflict_schema(name: str, **current: serializers.Serializer) -> serializers.Serializer:
+    """The OpenAPI shape of a 409 answer (gis_core.conflicts.VersionConflict.answer):
+    ``detail``, ``version`` and the current record under the view's key."""
+    return inline_serializer(name, {"detail": serializers.CharField(), "version": serializers.IntegerField(),
+                                    **current})
 
 
 def path_id(value, *, field: str = "id") -> int:

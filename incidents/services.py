@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gis_core.conflicts import VersionConflict
 from gis_core.models import Area, AreaLevel, Role, User
 from gis_core.photos import CheckedPhoto, photos_check
 from gis_core.roles import role_allows
@@ -47,11 +48,11 @@ from incidents.workflow import ACTIONS, SAME, Action, may_take
 MAX_EXTENSION_HOURS = 500
 
 
-class CaseConflict(Exception):
+class CaseConflict(VersionConflict):
     """The case changed since the actor saw it; ``case`` is its current state."""
 
     def __init__(self, case: Case):
-        super().__init__(_("Someone else changed this case meanwhile; here is its current state."))
+        super().__init__(case, _("Someone else changed this case meanwhile; here is its current state."))
         self.case = case
 
 

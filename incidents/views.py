@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_core.api_base import AtomicWritesMixin, GeoListMixin, path_id
+from gis_core.api_base import AtomicWritesMixin, GeoListMixin, conflict_schema, path_id
 from incidents import selectors, services
 from incidents.filters import CaseFilter
 from incidents.metrics import case_metrics
@@ -78,7 +78,7 @@ class CaseViewSet(AtomicWritesMixin, GeoListMixin, mixins.ListModelMixin, mixins
             reporter_phone=data["reporter_phone"], reporter_email=data["reporter_email"], photos=data["photos"])
         return Response(self._detail(case.pk), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CaseActSerializer, responses={200: CaseDetailSerializer, 409: CaseDetailSerializer})
+    @extend_schema(request=CaseActSerializer, responses={200: CaseDetailSerializer, 409: conflict_schema("CaseConflict", case=CaseDetailSerializer())})
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser],
             permission_classes=[permissions.IsAuthenticated])
     def act(self, request, pk=None):
@@ -98,8 +98,7 @@ class CaseViewSet(AtomicWritesMixin, GeoListMixin, mixins.ListModelMixin, mixins
         except Case.DoesNotExist:
             raise Http404 from None
         except CaseConflict as conflict:
-            return Response({"detail": str(conflict), "case": self._detail(conflict.case.pk)},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(conflict.answer(case=self._detail(conflict.case.pk)), status=status.HTTP_409_CONFLICT)
         try:
             return Response(self._detail(case.pk))
         except Http404:  # e.g. a handler returned it: no longer theirs to see

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets.models import Person
+from gis_core.conflicts import VersionConflict
 from gis_core.models import User
 from gis_core.roles import require_permission
 from gis_core.scoping import require_in_scope, scope_queryset
@@ -148,7 +149,7 @@ def alert_advance(*, actor: User, alert: Alert, action: str, note: str = "", ver
     if action not in STEPS:
         raise ValidationError({"action": [_("Unknown step %(action)r.") % {"action": action}]})
     if version is not None and version != alert.version:
-        raise ValidationError({"version": [_("Someone else changed this alert meanwhile; reload it.")]})
+        raise VersionConflict(alert, _("Someone else changed this alert meanwhile; reload it."))
     if action not in alert_actions(alert):
         raise ValidationError({"action": [_("An alert that is %(state)s cannot be given the step %(action)s.") % {
             "state": alert.get_state_display(), "action": action}]})

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gis_core.api_base import ScopedViewSetMixin, path_id
+from gis_core.api_base import ScopedViewSetMixin, conflict_schema, path_id
+from gis_core.conflicts import VersionConflict
 from gis_core.pagination import GeoPagination, Pagination
 from gis_core.roles import role_allows
 from iot import selectors, services
@@ -58,16 +59,21 @@ class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         context = {**self.get_serializer_context(), "responders": responders}
         return Response(AlertDetailSerializer(alert, context=context).data)
 
-    @extend_schema(request=AdvanceSerializer, responses=AlertSerializer)
+    @extend_schema(request=AdvanceSerializer, responses={200: AlertSerializer, 409: conflict_schema("AlertConflict", alert=AlertSerializer())})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def advance(self, request, pk=None):
         """Take a lifecycle step: acknowledge, dispatch, on_scene, resolve or false_alarm,
-        with an optional note. Send the ``version`` you saw: a step on an alert changed
-        meanwhile is refused (400, field ``version``)."""
+        with an optional note. Send the ``version`` you saw: if the alert changed
+        meanwhile the answer is 409 with ``detail``, ``version`` and the current ``alert``
+        (as for cases)."""
         body = AdvanceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         alert = self.get_object()
-        alert = services.alert_advance(actor=request.user, alert=alert, **body.validated_data)
+        try:
+            alert = services.alert_advance(actor=request.user, alert=alert, **body.validated_data)
+        except VersionConflict as conflict:
+            current = AlertSerializer(conflict.record, context=self.get_serializer_context()).data
+            return Response(conflict.answer(alert=current), status=status.HTTP_409_CONFLICT)
         return Response(AlertSerializer(alert, context=self.get_serializer_context()).data)
 
 

@@ -53,10 +53,13 @@ def test_a_step_on_an_alert_changed_meanwhile_is_refused(world, elders):
     client = world.client("dispatcher")
     assert advance(client, alert, "acknowledge", version=seen).status_code == 200
     response = advance(client, alert, "false_alarm", version=seen)
-    assert response.status_code == 400
-    assert list(response.json()) == ["version"]
+    # The same convention as cases: 409 with the reason, the current version and the alert.
+    assert response.status_code == 409
+    body = response.json()
+    assert body["version"] == seen + 1 and body["alert"]["properties"]["state"] == "acknowledged"
+    assert "meanwhile" in body["detail"]
     alert.refresh_from_db()
-    assert alert.state == "acknowledged"
+    assert alert.state == "acknowledged" and not alert.events.filter(action="false_alarm").exists()
 
 
 def test_bad_steps_name_the_field(world, elders):

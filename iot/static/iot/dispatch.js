@@ -10,7 +10,7 @@
  *   their open alert's kind, alert markers from the queue, the selected elder's track.
  *   Clicking a terminal or an alert selects it.
  * - Detail: elder, device, family contacts, nearest responders, log, and (config.mayAct)
- *   a button per allowed lifecycle step, sent with the version seen (a conflict reloads).
+ *   a button per allowed lifecycle step, sent with the version seen (a 409 conflict reloads).
  * - Track: the last 30 minutes by default, any period on demand, and a time-scaled
  *   playback of the fixes (requestAnimationFrame).
  */
@@ -463,14 +463,14 @@
       buttons.forEach((b) => { b.disabled = true; });
       message("");
       try {
-        const {ok, body} = await GridApi.post(config.alertsUrl + id + "/advance/",
+        const {ok, status, body} = await GridApi.post(config.alertsUrl + id + "/advance/",
                                               {action, note: $("alert-note").value, version: p.version});
         if (ok) {
           $("alert-note").value = "";
           await loadDetail(id);
         } else {
           await loadDetail(id);
-          if (body.version) message(T.conflict);
+          if (status === 409) message(T.conflict);
           else message(GridApi.errorText(body) || text.failed);
         }
       } catch (error) {
