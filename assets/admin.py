@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.utils.translation import gettext_lazy as _
 
 from assets import services
 from assets.models import (
@@ -12,8 +14,9 @@ from assets.models import (
     PersonTagging,
     Residence,
 )
-from assets.selectors import people_with_current_home
+from assets.selectors import people_with_current_home, tags_visible
 from gis_core.admin_base import PersonalFieldsAdminMixin, ServiceAdmin
+from gis_core.personal_data import may_see_personal_data
 
 
 class HouseInline(admin.TabularInline):
@@ -82,11 +85,35 @@ class PersonTaggingInline(admin.TabularInline):
     model = PersonTagging
     extra = 0
 
+    def get_queryset(self, request):
+        # Sensitive tags (health, key management) are personal data.
+        queryset = super().get_queryset(request)
+        return queryset if may_see_personal_data(request.user) else queryset.filter(tag__sensitive=False)
+
+
+class TagListFilter(admin.SimpleListFilter):
+    """People by tag: only the tags the role may see (a sensitive one would reveal who
+    carries it)."""
+
+    title = _("tags")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        tags = PersonTag.objects.order_by("sort_order", "code")
+        return [(t.code, t.name) for t in tags_visible(tags, sees_personal=may_see_personal_data(request.user))]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in dict(self.lookup_choices):
+            raise IncorrectLookupParameters(self.value())
+        return queryset.filter(tags__code=self.value())
+
 
 @admin.register(Person)
 class PersonAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
     list_display = ["name", "gender", "birth_year", "residence_type", "ethnicity"]
-    list_filter = ["residence_type", "gender", "tags"]
+    list_filter = ["residence_type", "gender", TagListFilter]
     search_fields = ["name"]
     readonly_fields = ["gender", "birth_date", "created_at", "updated_at"]
     inlines = [ResidenceInline, PersonTaggingInline]
@@ -94,6 +121,12 @@ class PersonAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
 
     def get_queryset(self, request):
         return people_with_current_home(super().get_queryset(request))
+
+    def lookup_allowed(self, lookup, value, request):
+        # Tags only through TagListFilter, which knows the sensitive ones.
+        if lookup.startswith(("tags", "taggings")) and not may_see_personal_data(request.user):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     @admin.display(ordering="birth_date")
     def birth_year(self, person):

@@ -1,8 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
-from assets.models import Building, House, KeySite, Organization, Person, Residence
-from gis_core.personal_data import may_see_personal_data
+from assets.models import Building, House, KeySite, Organization, Person, PersonTag, Residence
 
 
 class AreaCodeFilterMixin(django_filters.FilterSet):
@@ -48,11 +47,13 @@ class PersonFilter(django_filters.FilterSet):
             moved_out__isnull=True, house__building__area__code__startswith=value).values("person_id"))
 
     def filter_id_number(self, qs, name, value):
-        # Looking people up by ID number would reveal the masked digits: only for roles
-        # that see them.
-        if not may_see_personal_data(self.request.user):
-            return qs.none()
+        # (A personal field: refused for roles that see it masked, gis_core.filters.)
         return qs.filter(id_number=value.strip().upper())
+
+    def sensitive_filters(self) -> list[str]:
+        """Which people carry a sensitive tag (health, key management) is personal data."""
+        code = self.data.get("tag")
+        return ["tag"] if code and PersonTag.objects.filter(code=code, sensitive=True).exists() else []
 
 
 class ResidenceFilter(django_filters.FilterSet):

@@ -162,9 +162,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gis_core.permissions.RolePermissions"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        # Filters and orderings on masked personal fields refused (gis_core.filters).
+        "gis_core.filters.PersonalDataFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "gis_core.filters.PersonalDataOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "gis_core.pagination.Pagination",
     "PAGE_SIZE": 50,

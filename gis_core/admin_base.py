@@ -21,7 +21,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from gis_core.models import AreaLevel
-from gis_core.personal_data import MASKS, may_see_personal_data, record_area_id, record_read
+from gis_core.personal_data import MASKS, lookup_is_personal, may_see_personal_data, record_area_id, record_read
 from gis_core.scoping import scope_queryset
 
 
@@ -77,6 +77,47 @@ class PersonalFieldsAdminMixin:
     """Personal fields (the model's ``personal_fields``) are left out of forms and shown
     masked, in one read-only line, for roles that may not see them; for the others every
     opened record is logged."""
+
+    def get_list_filter(self, request):
+        """No side filter on a personal field for roles that see it masked (and so no
+        such lookup in the URL either: the admin refuses lookups it does not offer)."""
+        filters = super().get_list_filter(request)
+        if may_see_personal_data(request.user):
+            return filters
+        return [f for f in filters if not (isinstance(f, str) and lookup_is_personal(self.model, f))]
+
+    def lookup_allowed(self, lookup, value, request):
+        # The admin allows any lookup on the model's own fields (?birth_date__lt=…).
+        if lookup_is_personal(self.model, lookup) and not may_see_personal_data(request.user):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_sortable_by(self, request):
+        if may_see_personal_data(request.user):
+            return super().get_sortable_by(request)
+        model, shown = self.model, self.get_list_display(request)
+        return [name for name in shown if not lookup_is_personal(model, self._order_field(name) or "")]
+
+    def _order_field(self, name) -> str | None:
+        if callable(name) or hasattr(self, name):
+            field = getattr(getattr(self, name, name), "admin_order_field", None)
+            return field if isinstance(field, str) else None
+        return name if isinstance(name, str) else None
+
+    def get_changelist(self, request, **kwargs):
+        """Ordering by a personal field (``?o=``, a column's admin_order_field) is
+        ignored for roles that see it masked: the order would rank the hidden values."""
+        changelist = super().get_changelist(request, **kwargs)
+        if may_see_personal_data(request.user):
+            return changelist
+        model = self.model
+
+        class MaskedOrderingChangeList(changelist):
+            def get_ordering_field(self, field_name):
+                field = super().get_ordering_field(field_name)
+                return None if isinstance(field, str) and lookup_is_personal(model, field) else field
+
+        return MaskedOrderingChangeList
 
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])

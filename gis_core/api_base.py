@@ -10,16 +10,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_gis.filters import InBBoxFilter
 
 from gis_core.conflicts import VersionConflict
+from gis_core.filters import PersonalDataFilterBackend, PersonalDataOrderingFilter
 from gis_core.pagination import GeoPagination
 from gis_core.personal_data import record_area_id, reveal
 from gis_core.scoping import scope_queryset
@@ -49,7 +49,7 @@ class BBoxFilter(InBBoxFilter):
 
 
 # Filters of every GeoJSON list: fields, ?search=, ?ordering=, ?in_bbox=minx,miny,maxx,maxy
-GEO_FILTERS = [DjangoFilterBackend, SearchFilter, OrderingFilter, BBoxFilter]
+GEO_FILTERS = [PersonalDataFilterBackend, SearchFilter, PersonalDataOrderingFilter, BBoxFilter]
 
 
 class GeoListMixin:

@@ -22,6 +22,13 @@ def may_see_personal_data(user) -> bool:
     )
 
 
+def lookup_is_personal(model: type[models.Model], lookup: str) -> bool:
+    """Whether a filter or ordering ``lookup`` ("birth_date__lt", "-phone") reads one of
+    the model's ``personal_fields``: for roles that see them masked it would be an oracle
+    (``?born_before=`` bisects a masked birth date, ``?ordering=`` ranks it)."""
+    return lookup.lstrip("-").split("__")[0] in getattr(model, "personal_fields", {})
+
+
 def mask_id_number(value: str) -> str:
     """5301**********1234: region prefix and last four kept."""
     if not value:
