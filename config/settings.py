@@ -241,5 +241,13 @@ INCIDENTS_NEARBY_M = float(os.environ.get("INCIDENTS_NEARBY_M", "50"))
 INCIDENTS_PHOTO_MAX_BYTES = int(os.environ.get("INCIDENTS_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 INCIDENTS_PHOTOS_MAX = int(os.environ.get("INCIDENTS_PHOTOS_MAX", "9"))
 
+# Public case tracking (/track/, /api/v1/track/<number>/): lookups per client address, and
+# wrong checks (tracking key or phone digits) per number within TRACK_FAILURE_WINDOW
+# seconds before the number answers 429. Counters live in the cache (CACHES): per
+# process with the default local-memory cache.
+TRACK_RATE = os.environ.get("TRACK_RATE", "30/min")
+TRACK_MAX_FAILURES = int(os.environ.get("TRACK_MAX_FAILURES", "10"))
+TRACK_FAILURE_WINDOW = int(os.environ.get("TRACK_FAILURE_WINDOW", "3600"))
+
 # Open311 GeoReport v2: the jurisdiction_id a client may send (our district's division code).
 OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "530103")

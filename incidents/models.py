@@ -142,6 +142,9 @@ class Case(models.Model):
     (two people acting at once: one wins, the other is told and shown the new state)."""
 
     tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True, editable=False)
+    # Printed on the receipt with the number: numbers run in sequence, so following an
+    # internal case publicly needs this key (or the reporter's phone's last four digits).
+    tracking_key = models.CharField(_("tracking key"), max_length=16, editable=False, default="")
     kind = models.CharField(_("kind"), max_length=10, choices=CaseKind.choices)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases")
     description = models.TextField(_("description"))

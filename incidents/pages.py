@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import Throttled
 
 from gis_core.models import Role
 from gis_core.roles import role_allows
 from incidents import selectors
 from incidents.models import Case, CaseStatus, Department, TimeState
 from incidents.serializers import CategorySerializer, public_case
+from incidents.tracking import case_track
 from tiles.maps import map_page_config
 
 
@@ -68,13 +70,17 @@ def case_desk(request):
 
 
 def track_page(request):
-    """Public: a case's status timeline by tracking number, with no personal data."""
-    number = (request.GET.get("number") or "").strip()
-    case, missing = None, False
+    """Public: a case's status timeline by tracking number and check (the key on the
+    receipt or the reporter's phone's last four digits), with no personal data."""
+    number = (request.GET.get("number") or "").strip()[:40]
+    check = (request.GET.get("check") or "").strip()[:32]
+    case, missing, throttled = None, False, False
     if number:
         try:
-            case = public_case(selectors.case_public(number))
+            case = public_case(case_track(request, number, check=check))
         except Case.DoesNotExist:
             missing = True
-    return render(request, "incidents/track.html", {"number": number, "case": case, "missing": missing},
-                  status=404 if missing else 200)
+        except Throttled:
+            throttled = True
+    context = {"number": number, "check": check, "case": case, "missing": missing, "throttled": throttled}
+    return render(request, "incidents/track.html", context, status=429 if throttled else 404 if missing else 200)

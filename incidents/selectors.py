@@ -2,6 +2,8 @@
 queue, one case with its log, open cases near a point, and the public timeline."""
 from __future__ import annotations
 
+import hmac
+
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
@@ -11,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from gis_core.models import Area
 from gis_core.scoping import scope_queryset
 from gis_core.spatial import degrees_reaching
-from incidents.models import OPEN_STATUSES, Case, CaseAttachment, CaseEvent, Category
+from incidents.models import OPEN_STATUSES, Case, CaseAttachment, CaseEvent, CaseSource, Category
 
 
 def cases_for(user) -> QuerySet:
@@ -52,13 +54,27 @@ def cases_nearby(qs: QuerySet, *, point: Point, category: Category | None = None
     return (cases_queue(qs).annotate(distance=Distance("location", point)).order_by("distance", "-reported_at"))
 
 
-def case_public(tracking_number: str) -> Case:
-    """A case by its tracking number, for the public page (no scope: the number is the key;
-    what is shown carries no personal data)."""
+def case_public(tracking_number: str, *, check: str = "") -> Case:
+    """A case by its tracking number, for the public page (no scope; what is shown carries
+    no personal data). Numbers run in sequence, so an internal case also needs ``check``:
+    the tracking key from the receipt, or the last four digits of the reporter's phone.
+    Open311 cases keep Open311's rules (public by their number). A wrong check answers
+    as an unknown number does: Case.DoesNotExist."""
     events = CaseEvent.objects.only("case_id", "at", "action", "from_status", "to_status", "data")
-    return (Case.objects.select_related("category__parent", "department", "community", "street")
+    case = (Case.objects.select_related("category__parent", "department", "community", "street")
             .prefetch_related(Prefetch("events", queryset=events))
             .get(tracking_number=tracking_number.strip()))
+    if case.source == CaseSource.OPEN311 or tracking_check_matches(case, check):
+        return case
+    raise Case.DoesNotExist
+
+
+def tracking_check_matches(case: Case, check: str) -> bool:
+    check = check.strip()
+    if case.tracking_key and hmac.compare_digest(check.lower(), case.tracking_key):
+        return True
+    phone = case.reporter_phone
+    return len(check) == 4 and check.isdigit() and len(phone) >= 8 and hmac.compare_digest(check, phone[-4:])
 
 
 def categories_tree() -> list[Category]:

@@ -101,7 +101,8 @@ class CaseDetailSerializer(PersonalDataSerializerMixin, CaseSerializer):
     actions = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "duplicate_of", "proposed_department", "reporter", "reporter_name", "reporter_phone",
+        fields = [*CaseSerializer.Meta.fields, "tracking_key", "duplicate_of", "proposed_department", "reporter",
+                  "reporter_name", "reporter_phone",
                   "time_limit_hours", "warn_at", "dispatched_at", "reported_back_at", "closed_on_time",
                   "evaluated_at", "archived_at", "pending_hours", "rework_count", "extension_count", "rating",
                   "reporter_rating", "events", "photos", "actions"]
@@ -197,6 +198,11 @@ def public_case(case: Case) -> dict:
 
 
 # --------------------------------------------------------------------------- query parameters
+
+class TrackQuerySerializer(serializers.Serializer):
+    check = serializers.CharField(required=False, allow_blank=True, max_length=32, default="", help_text=(
+        "the tracking key on the receipt, or the last four digits of the reporter's phone"))
+
 
 class NearbyQuerySerializer(serializers.Serializer):
     """Where to look for open cases: ``lon``/``lat`` (WGS84), optionally a subcategory

@@ -86,7 +86,8 @@ def case_report(*, actor: User | None, category: Category | None, description: s
     at = at or timezone.now()
     with transaction.atomic():
         case = Case.objects.create(
-            tracking_number=_tracking_number(cell, at), kind=category.kind, category=category,
+            tracking_number=_tracking_number(cell, at), tracking_key=secrets.token_hex(8), kind=category.kind,
+            category=category,
             description=description.strip(), address=address.strip(), location=location,
             cell=cell, community=cell.parent, street=cell.parent.parent,
             urgency=category.urgency, source=source, reporter=actor, reporter_name=reporter_name.strip(),

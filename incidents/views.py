@@ -30,9 +30,11 @@ from incidents.serializers import (
     MetricsRowSerializer,
     NearbyQuerySerializer,
     PublicEventSerializer,
+    TrackQuerySerializer,
     public_case,
 )
 from incidents.services import ActionInput, CaseConflict
+from incidents.tracking import case_track
 
 
 class CaseViewSet(AtomicWritesMixin, GeoListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -182,10 +184,15 @@ class PublicTrackView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
 
-    @extend_schema(responses=PublicEventSerializer(many=True))
+    @extend_schema(parameters=[TrackQuerySerializer], responses=PublicEventSerializer(many=True))
     def get(self, request, number: str):
+        """An internal case needs ``check``: the tracking key printed on the receipt, or
+        the last four digits of the reporter's phone (Open311 cases: the number alone).
+        A wrong check answers 404 like an unknown number; too many answer 429."""
+        query = TrackQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         try:
-            case = selectors.case_public(number)
+            case = case_track(request, number, check=query.validated_data["check"])
         except (Case.DoesNotExist, DjangoValidationError):
             raise Http404 from None
         return Response(public_case(case))

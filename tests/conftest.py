@@ -44,3 +44,11 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counters (public tracking, sign-in) live in the cache: none carry over."""
+    from django.core.cache import cache
+
+    cache.clear()

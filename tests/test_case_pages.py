@@ -49,6 +49,7 @@ def test_report_on_a_phone_then_handle_it_on_the_desk(world, desk, live_server, 
     page.click("#submit")
     page.wait_for_selector("[data-testid=tracking-number]:not(:empty)")
     number = page.inner_text("[data-testid=tracking-number]")
+    key = page.inner_text("[data-testid=tracking-key]")  # on the receipt, with the number
     case = Case.objects.get(tracking_number=number)
     assert (case.cell_id, case.source, case.category.code, case.attachments.count()) == (
         world.areas["A"].pk, "grid_leader", "garbage", 1)
@@ -80,7 +81,7 @@ def test_report_on_a_phone_then_handle_it_on_the_desk(world, desk, live_server, 
 
     # Anyone can follow it by its number; the timeline carries no names.
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/track/?number={number}")
+    page.goto(f"{live_server.url}/track/?number={number}&check={key}")
     track = page.inner_text("[data-testid=track-case]")
     assert "已结案" in track and "Handler" not in track and "Leader" not in track
     assert browser_page.outside(live_server.url) == []

@@ -104,9 +104,12 @@
 
   function done(body) {
     const number = body.properties.tracking_number;
+    const key = body.properties.tracking_key;
     showErrors({});
     $("tracking-number").textContent = number;
-    $("track-link").href = $("track-link").getAttribute("href").split("?")[0] + "?number=" + encodeURIComponent(number);
+    $("tracking-key").textContent = key;
+    $("track-link").href = $("track-link").getAttribute("href").split("?")[0] + "?number=" + encodeURIComponent(number)
+      + "&check=" + encodeURIComponent(key);
     $("track-link").textContent = $("track-link").href;
     $("report-form").hidden = true;
     $("done").hidden = false;
