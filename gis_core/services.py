@@ -234,17 +234,17 @@ def user_identity_sync(*, user: User, groups: Iterable[str]) -> User | None:
     then a user who had a role here loses it, so a stale session or token sees nothing."""
     if user.is_superuser:
         # The superuser is the local break-glass account: never taken over by a directory.
-        logger.warning("single sign-on refused for %s: a superuser signs in with the local password", user)
+        logger.warning("single sign-on refused for %s: a superuser signs in with the local password", user.username)
         return None
     try:
         identity = identity_from_groups(groups)
         areas = list(Area.objects.filter(code__in=identity.area_codes))
         if unknown := set(identity.area_codes) - {area.code for area in areas}:
-            logger.warning("single sign-on of %s: no area with code %s", user, ", ".join(sorted(unknown)))
+            logger.warning("single sign-on of %s: no area with code %s", user.username, ", ".join(sorted(unknown)))
         if not areas:
             raise IdentityRefused("none of the area groups names an area of ours")
     except IdentityRefused as refused:
-        logger.warning("single sign-on refused for %s: %s", user, refused)
+        logger.warning("single sign-on refused for %s: %s", user.username, refused)
         user_role_clear(user=user)
         return None
     if not user.is_staff:  # the admin's login form, like every user user_create makes
