@@ -248,7 +248,7 @@ OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "530103")
 # or the OpenID provider created have none), then the district's LDAP directory when
 # LDAP_SERVER_URI is set and OpenID Connect when OIDC_OP_ISSUER and the client are.
 # config/sso.py reads the environment; roles and areas come from groups (gis_core.identity).
-from config.sso import sso_settings  # noqa: E402
+from config.sso import sso_settings
 
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 globals().update(sso_settings(os.environ, backends=AUTHENTICATION_BACKENDS))

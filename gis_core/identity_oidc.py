@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -72,6 +73,18 @@ class OidcBackend(OIDCAuthenticationBackend):
             if settings.OIDC_RP_CLIENT_ID not in audience:
                 raise SuspiciousOperation("ID token for another client")
         return payload
+
+    def retrieve_matching_jwk(self, token):
+        # OpenID Connect Core 10.1: a provider with one signing key need not name it (kid);
+        # the library insists on a kid.
+        if "kid" in jwt.get_unverified_header(token):
+            return super().retrieve_matching_jwk(token)
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
+        response.raise_for_status()
+        keys = [key for key in response.json().get("keys", []) if key.get("use", "sig") == "sig"]
+        if len(keys) != 1:
+            raise SuspiciousOperation("ID token without a key id, and the provider has several keys")
+        return jwt.PyJWK(keys[0])
 
     def get_userinfo(self, access_token, id_token, payload):
         # Providers put groups in the ID token, the userinfo answer or both.
