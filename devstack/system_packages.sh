@@ -9,7 +9,7 @@ PACKAGES=(
   mosquitto mosquitto-clients                                 # MQTT broker and CLI clients
   gettext                                                     # msgfmt for compilemessages
   chromium fonts-wqy-zenhei                                   # headless browser for page tests, CJK glyphs
-  libldap2-dev libsasl2-dev                                   # headers python-ldap builds against (single sign-on)
+  gcc python3-dev libldap2-dev libsasl2-dev                   # python-ldap (single sign-on) builds from source: compiler, headers
   slapd ldap-utils                                            # the real LDAP server the single sign-on tests start
   python3-venv
 )

@@ -1,6 +1,7 @@
 """Signing in through the district's LDAP directory (a real slapd, tests/fixtures/
 single_sign_on.py): the directory checks the password, its groups set the role and areas
 at every sign-in, and a user in no mapped group does not get in."""
+import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -89,3 +90,15 @@ def test_local_passwords_still_work_and_come_first(world, directory):
     assert me(response.json()["token"])["role"] == Role.GRID_LEADER
     _client, response = admin_sign_in("root", "pw-root")
     assert response.status_code == 302
+
+
+def test_the_environment_turns_the_directory_on_and_names_what_is_missing():
+    from config.sso import sso_settings
+
+    local = ["django.contrib.auth.backends.ModelBackend"]
+    assert sso_settings({}, backends=local)["AUTHENTICATION_BACKENDS"] == local
+    with pytest.raises(ValueError, match="LDAP_USER_SEARCH_BASE"):
+        sso_settings({"LDAP_SERVER_URI": "ldap://127.0.0.1"}, backends=local)
+    with pytest.raises(ValueError, match="LDAP_GROUP_TYPE='posix'"):
+        sso_settings({"LDAP_SERVER_URI": "ldap://127.0.0.1", "LDAP_USER_SEARCH_BASE": "ou=people",
+                      "LDAP_GROUP_SEARCH_BASE": "ou=groups", "LDAP_GROUP_TYPE": "posix"}, backends=local)
