@@ -59,7 +59,8 @@ class OidcBackend(OIDCAuthenticationBackend):
             self.OIDC_RP_SIGN_ALGO = settings.OIDC_RP_SIGN_ALGO
             self.OIDC_RP_IDP_SIGN_KEY = None
             return super().authenticate(request, **kwargs)
-        except (requests.RequestException, KeyError, ValueError) as error:
+        except (requests.RequestException, KeyError, ValueError, jwt.PyJWTError, SuspiciousOperation) as error:
+            # An unreachable provider, an expired or forged token: back to the login page.
             logger.warning("single sign-on through %s failed: %s", settings.OIDC_OP_ISSUER, error)
             return None
 
