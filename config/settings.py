@@ -251,3 +251,13 @@ TRACK_FAILURE_WINDOW = int(os.environ.get("TRACK_FAILURE_WINDOW", "3600"))
 
 # Open311 GeoReport v2: the jurisdiction_id a client may send (our district's division code).
 OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "530103")
+
+# ── Single sign-on (README, "Single sign-on") ────────────────────────────────────────────
+# Local passwords first (the superuser, accounts outside the directory; users the directory
+# or the OpenID provider created have none), then the district's LDAP directory when
+# LDAP_SERVER_URI is set and OpenID Connect when OIDC_OP_ISSUER and the client are.
+# config/sso.py reads the environment; roles and areas come from groups (gis_core.identity).
+from config.sso import sso_settings
+
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+globals().update(sso_settings(os.environ, backends=AUTHENTICATION_BACKENDS))

@@ -9,6 +9,8 @@ PACKAGES=(
   mosquitto mosquitto-clients                                 # MQTT broker and CLI clients
   gettext                                                     # msgfmt for compilemessages
   chromium fonts-wqy-zenhei                                   # headless browser for page tests, CJK glyphs
+  gcc python3-dev libldap2-dev libsasl2-dev                   # python-ldap (single sign-on) builds from source: compiler, headers
+  slapd ldap-utils                                            # the real LDAP server the single sign-on tests start
   python3-venv
 )
 

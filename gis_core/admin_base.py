@@ -206,3 +206,5 @@ class ServiceAdmin(ScopedAdmin):
 admin.site.site_header = _("Grid management platform")
 admin.site.site_title = _("Grid management")
 admin.site.index_title = _("Administration")
+# The login page also offers single sign-on (gis_core.identity_oidc) when configured.
+admin.site.login_template = "gis_core/login.html"

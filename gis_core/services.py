@@ -2,6 +2,9 @@
 validate, write in one transaction, and raise ValidationError naming the field."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.gis.geos import GEOSGeometry
@@ -9,10 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from gis_core.identity import IdentityRefused, identity_from_groups
 from gis_core.models import CODE_LENGTH, PREFIX_LENGTH, Area, AreaLevel, Role, User
 from gis_core.roles import ROLE_PERMISSIONS
 from gis_core.scoping import UNRESTRICTED, code_in_scope, user_area_prefixes
 from gis_core.spatial import MAX_AREA_VERTICES, derived_areas_reassign, geometry_clean
+
+logger = logging.getLogger(__name__)
 
 # Parent level expected for each level; None: may be a root.
 PARENT_LEVELS = {
@@ -205,3 +211,43 @@ def user_role_set(*, user: User, role: str, areas: list[Area]) -> User:
     user.refresh_from_db(fields=["area_prefixes"])  # kept by the database
     user.groups.set([Group.objects.get_or_create(name=f"role:{role}")[0]])
     return user
+
+
+@transaction.atomic
+def user_role_clear(*, user: User) -> User:
+    """No role, no areas, no API tokens: the user sees nothing and holds no key."""
+    from rest_framework.authtoken.models import Token
+
+    user.role = ""
+    user.save(update_fields=["role"])
+    user.areas.clear()
+    user.refresh_from_db(fields=["area_prefixes"])
+    user.groups.clear()
+    Token.objects.filter(user=user).delete()
+    return user
+
+
+@transaction.atomic
+def user_identity_sync(*, user: User, groups: Iterable[str]) -> User | None:
+    """At each single sign-on: set the user's role and areas from their directory groups or
+    token claims (gis_core.identity). Returns the user, or None when the sign-in is refused —
+    then a user who had a role here loses it, so a stale session or token sees nothing."""
+    if user.is_superuser:
+        # The superuser is the local break-glass account: never taken over by a directory.
+        logger.warning("single sign-on refused for %s: a superuser signs in with the local password", user.username)
+        return None
+    try:
+        identity = identity_from_groups(groups)
+        areas = list(Area.objects.filter(code__in=identity.area_codes))
+        if unknown := set(identity.area_codes) - {area.code for area in areas}:
+            logger.warning("single sign-on of %s: no area with code %s", user.username, ", ".join(sorted(unknown)))
+        if not areas:
+            raise IdentityRefused("none of the area groups names an area of ours")
+    except IdentityRefused as refused:
+        logger.warning("single sign-on refused for %s: %s", user.username, refused)
+        user_role_clear(user=user)
+        return None
+    if not user.is_staff:  # the admin's login form, like every user user_create makes
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user_role_set(user=user, role=identity.role, areas=areas)

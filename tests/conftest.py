@@ -4,6 +4,7 @@
     desk.py     desk — the world's case desk: report a case, take it along the workflow
     broker.py   elders (terminals), broker (the embedded Mosquitto), ingester
     browser.py  chromium, browser_page, asgi_server (and pytest-django's live_server)
+    single_sign_on.py  directory (a real slapd), oidc_provider (a real OpenID provider)
 
 Plain helpers (box, building_in, id_number, session_login, mqtt_publish …) are in
 tests/helpers.py. A test that uses the browser or the real broker is marked ``slow`` by the
@@ -11,7 +12,8 @@ fixtures it uses (below): ``-m "not slow"`` is the fast lane.
 """
 import pytest
 
-pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures.broker", "tests.fixtures.browser"]
+pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures.broker", "tests.fixtures.browser",
+                  "tests.fixtures.single_sign_on"]
 
 # A test that uses one of these, itself or through another fixture (browser_page, ingester),
 # is marked slow: it starts or talks to a browser, a server process or the real broker.
