@@ -158,3 +158,13 @@ def test_the_code_page_fits_a_phone(world, live_server, browser_page):
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
     assert browser_page.outside(live_server.url) == []
+
+
+def test_anyone_may_set_up_an_authenticator_and_is_then_asked_for_codes(world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.users["street"])
+    assert "<svg" in client.get("/signin/authenticator/").content.decode()
+    device = TOTPDevice.objects.get(user=world.users["street"])
+    assert "Authenticator set up" in client.post("/signin/authenticator/", {"code": totp_now(device)}).content.decode()
+    _client, response = password_step("street")
+    assert response["Location"] == "/signin/code/"
