@@ -3,6 +3,7 @@ the apps registered (gis_core.exporting)."""
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("signin.api_urls")),
     path("", include("gis_core.api_urls")),
     path("", include("grids.api_urls")),
     path("", include("assets.api_urls")),

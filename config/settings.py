@@ -6,10 +6,13 @@ are read from var/services.json.
 """
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from signin.client_address import axes_ipware_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -58,9 +61,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "pgtrigger",
     "pghistory",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # The project's apps, lowest layer first (README, Architecture): each imports only
     # the ones before it, and registers its parts in its AppConfig.ready().
     "gis_core",
+    "signin",
     "tiles",
     "assets",
     "grids",
@@ -78,11 +85,15 @@ MIDDLEWARE = [
     "gis_core.input_guard.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends sessions idle for SESSION_IDLE_MINUTES (README, Sign-in and sessions).
+    "signin.middleware.IdleSessionMiddleware",
     "gis_core.personal_data.PersonalDataAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Who changed what (痕迹): user and URL attached to every history event.
     "pghistory.middleware.HistoryMiddleware",
+    # Turns a lockout flagged during sign-in into the lockout answer (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,10 +125,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MQTT_URL = os.environ.get("MQTT_URL") or _embedded("mqtt_url") or "mqtt://localhost:1883"
 
 AUTH_USER_MODEL = "gis_core.User"
+# Axes first: it refuses a locked-out account or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "signin.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "admin:login"
 
@@ -206,9 +225,40 @@ LOGGING = {
 # pyogrio (its own, newer GDAL).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
-# Sessions are read on every request (map tiles above all): kept in the cache, written
-# through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only: with a per-process cache (cached_db over the
+# local-memory cache) a session ended in one worker (logout, lockout, idle timeout) would
+# stay valid in the others' caches. A session is written at most once a minute
+# (signin.middleware.IdleSessionMiddleware), not on every tile.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
+
+# Sign-in throttling and lockout (django-axes): AXES_FAILURE_LIMIT failed sign-ins lock
+# the username, and as many from one address lock the address (either alone), for
+# AXES_COOLOFF_MINUTES; every failure during a lockout restarts it.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_MINUTES = int(os.environ.get("AXES_COOLOFF_MINUTES", "15"))
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "signin.lockout.lockout_response"
+# Not reset on success: one own account signed into between guesses must not wipe the
+# count of the address (nor of the accounts guessed at from it).
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the audit keeps every failure (signin admin)
+AXES_ENABLE_ADMIN = False  # signin/admin.py shows the logs read-only, in Chinese
+AXES_VERBOSE = False
+# The client's address: REMOTE_ADDR, unless TRUSTED_PROXIES reverse proxies stand in front
+# (then the X-Forwarded-For entry our outermost proxy appended: signin/client_address.py).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+globals().update(axes_ipware_settings(TRUSTED_PROXIES))
+
+# Second factor (django-otp, TOTP): required for the roles that see personal data
+# unmasked (gis_core.roles.PERSONAL_DATA_ROLES) while OTP_REQUIRED is on.
+OTP_REQUIRED = os.environ.get("OTP_REQUIRED", "1") == "1"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Grid management platform")
+# How long the step between password and code may take.
+SIGNIN_PENDING_SECONDS = 300
+
 
 # History context (user, URL) only for requests that may write; reads skip the overhead.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -253,11 +303,11 @@ TRACK_FAILURE_WINDOW = int(os.environ.get("TRACK_FAILURE_WINDOW", "3600"))
 OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "530103")
 
 # ── Single sign-on (README, "Single sign-on") ────────────────────────────────────────────
-# Local passwords first (the superuser, accounts outside the directory; users the directory
-# or the OpenID provider created have none), then the district's LDAP directory when
-# LDAP_SERVER_URI is set and OpenID Connect when OIDC_OP_ISSUER and the client are.
-# config/sso.py reads the environment; roles and areas come from groups (gis_core.identity).
+# After axes' lockout check and local passwords (the superuser, accounts outside the
+# directory; users the directory or the OpenID provider created have none): the district's
+# LDAP directory when LDAP_SERVER_URI is set and OpenID Connect when OIDC_OP_ISSUER and the
+# client are. config/sso.py reads the environment; roles and areas come from groups
+# (gis_core.identity).
 from config.sso import sso_settings
 
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 globals().update(sso_settings(os.environ, backends=AUTHENTICATION_BACKENDS))

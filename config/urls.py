@@ -6,10 +6,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from signin.pages import SignInView
+
 urlpatterns = [
     path("", include("gis_core.page_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's login (LOGIN_URL of every page) with the second factor, before the admin.
+    path("admin/login/", SignInView.as_view()),
     path("admin/", admin.site.urls),
+    path("", include("signin.page_urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

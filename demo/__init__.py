@@ -11,6 +11,11 @@ import datetime as dt
 from typing import NamedTuple
 
 DEMO_PASSWORD = "demo2026"
+# The published secret (base32) of the demo logins' authenticator (TOTP, 6 digits, 30 s),
+# for the roles that must give a code (signin.selectors.otp_required_for): type it into
+# an authenticator app, or print the current code with `manage.py demo_otp_code`.
+# Published on purpose: a demo is not to hold real data.
+DEMO_TOTP_SECRET = "GRIDDEMOGRIDDEMOGRIDDEMOGRIDDEMO"
 DEFAULT_SEED = 2026
 DEFAULT_PEOPLE = 20_000
 

@@ -44,6 +44,7 @@ from assets.models import (
 from demo import (
     DEMO_PASSWORD,
     DEMO_SUPERUSERS,
+    DEMO_TOTP_SECRET,
     DEMO_USERS,
     GRID_LEADER_PREFIX,
     REFERENCE_DATE,
@@ -64,6 +65,8 @@ from demo.geography import (
 from demo.population import OCCUPIED_USES, People, contacts, people_generate
 from gis_core.models import Area, Role, User
 from gis_core.services import area_create, user_create
+from signin.selectors import otp_required_for
+from signin.services import totp_device_set
 
 Log = Callable[[str], None]
 # Loaded with COPY, in this order (later tables reference earlier ones).
@@ -157,9 +160,10 @@ def areas_create(district: District, *, progress: bool) -> dict[str, Area]:
 
 
 def users_create(data: DemoData, areas: dict[str, Area], *, progress: bool, log: Log = _stderr) -> int:
-    """The demo logins (DEMO_USERS, password DEMO_PASSWORD) and a grid leader without a
-    password for every other cell, through gis_core.services.user_create. An existing
-    account with the same username is left as it is. Returns the number created."""
+    """The demo logins (DEMO_USERS, password DEMO_PASSWORD; those that need a second factor
+    with an authenticator on DEMO_TOTP_SECRET) and a grid leader without a password for
+    every other cell, through gis_core.services.user_create. An existing account with the
+    same username is left as it is. Returns the number created."""
     names, phones = data.user_contacts
     cells = data.district.cells
     led = {u.area_code for u in DEMO_USERS if u.role == Role.GRID_LEADER}
@@ -178,7 +182,9 @@ def users_create(data: DemoData, areas: dict[str, Area], *, progress: bool, log:
         log(f"kept existing users {', '.join(sorted(existing))} (not overwritten)")
     for fields in tqdm(wanted, desc="gis_core_user", unit="rows", file=sys.stderr, disable=not progress):
         if fields["username"] not in existing:
-            user_create(**fields)
+            user = user_create(**fields)
+            if fields["password"] and otp_required_for(user):
+                totp_device_set(user=user, secret_base32=DEMO_TOTP_SECRET)
     return len(wanted) - len(existing)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.debug import SafeExceptionReporterFilter
 
 # scheme://user:password@host… → scheme://user:********@host…
-CREDENTIALS = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@/\s]+)(?=@)", re.I)
+CREDENTIALS = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@/\s]+)(?=@)", re.IGNORECASE)
 
 
 def url_password_mask(text: str) -> str:
@@ -29,12 +29,12 @@ class SettingsFilter(SafeExceptionReporterFilter):
         return url_password_mask(value) if isinstance(value, str) else value
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
 def _error(request: HttpRequest, status: int, template: str, message: str) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": message}, status=status)
     return render(request, template, {"message": message}, status=status)
 
@@ -55,6 +55,6 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without the request's context: the failure may lie in what builds it."""
     message = _("Something went wrong on our side. It has been logged; please try again.")
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": message}, status=500)
     return HttpResponse(loader.get_template("500.html").render({"message": message}), status=500)

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from assets import services
 from assets.models import Building
-from tests.helpers import building_in, query_count
+from tests.helpers import building_in, otp_code, query_count
 
 LISTS = ["/api/v1/areas/", "/api/v1/cells/", "/api/v1/buildings/", "/api/v1/houses/", "/api/v1/people/",
          "/api/v1/residences/", "/api/v1/organizations/", "/api/v1/key-sites/", "/api/v1/access-log/"]
@@ -78,7 +78,9 @@ def test_bbox_search_and_paging(world):
 
 def test_token_authentication(world):
     client = APIClient()
-    response = client.post("/api/v1/auth/token/", {"username": "leader_a", "password": "pw-leader_a"})
+    # A grid leader sees personal data: the code of their authenticator goes with the password.
+    response = client.post("/api/v1/auth/token/", {"username": "leader_a", "password": "pw-leader_a",
+                                                   "otp_token": otp_code(world.users["leader_a"])})
     token = response.json()["token"]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/me/").json()["role"] == "grid_leader"

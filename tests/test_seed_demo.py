@@ -179,6 +179,23 @@ def test_demo_banner_lists_the_logins(seeded, db):
     for demo in DEMO_USERS:
         assert demo.username in text
     assert "demo2026" in text and "拓东街道拓东社区第1网格" in text
+    assert "GRID DEMO GRID DEMO" in text and "demo_otp_code" in text  # the second factor of the demo
+
+
+def test_demo_logins_that_see_personal_data_have_the_published_authenticator(seeded, db):
+    """So `make run`'s demo stays usable with the second factor required (the default)."""
+    from base64 import b32decode
+
+    from demo import DEMO_TOTP_SECRET
+    from signin.selectors import otp_required_for, totp_device_confirmed
+
+    for demo in DEMO_USERS:
+        user = User.objects.get(username=demo.username)
+        device = totp_device_confirmed(user)
+        if otp_required_for(user):
+            assert device is not None and device.bin_key == b32decode(DEMO_TOTP_SECRET), demo.username
+        else:
+            assert device is None, demo.username
 
 
 # ----------------------------------------------------------------------------- the generator

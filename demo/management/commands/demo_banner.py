@@ -9,10 +9,11 @@ from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import translation
 
-from demo import DEMO_PASSWORD, DEMO_USERS, GRID_LEADER_PREFIX
+from demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, GRID_LEADER_PREFIX
 from gis_core.demo import demo_parts
 from gis_core.models import Role, User
 from gis_core.navigation import all_pages
+from signin.selectors import otp_needed_for
 
 
 def _width(text: str) -> int:
@@ -52,10 +53,15 @@ class Command(BaseCommand):
             self.stdout.write("No demo logins in the database: load the demo with `manage.py seed_demo`.")
             return
         self.stdout.write("Demo logins:")
-        for line in _table([("username", "role", "area", "password"), *rows]):
+        for line in _table([("username", "role", "area", "password"), *(row[:4] for row in rows)]):
             self.stdout.write(line)
         if leaders:
             self.stdout.write(f"  (+ {leaders} grid leaders {GRID_LEADER_PREFIX}<cell code>, without a password)")
+        if coded := [row[0] for row in rows if row[4]]:
+            secret = " ".join(DEMO_TOTP_SECRET[i:i + 4] for i in range(0, len(DEMO_TOTP_SECRET), 4))
+            self.stdout.write(f"Second factor for {', '.join(coded)}: after the password, the 6-digit code of an "
+                              f"authenticator app (TOTP) set up with the demo secret {secret}, or the code "
+                              "`manage.py demo_otp_code` prints.")
         self.stdout.write("Pages:")
         with translation.override(settings.LANGUAGE_CODE):
             pages = [(str(page.title), base + reverse(page.url_name).lstrip("/")) for page in all_pages()]
@@ -65,9 +71,10 @@ class Command(BaseCommand):
             for line in part.banner(base):
                 self.stdout.write(line)
 
-    def _logins(self) -> tuple[list[tuple[str, ...]], int]:
-        """One row per demo user present in the database; an account that was not made by
-        the demo (another role) is flagged instead of showing the demo password."""
+    def _logins(self) -> tuple[list[tuple], int]:
+        """One row per demo user present in the database (username, role, area, password,
+        whether a code is asked); an account that was not made by the demo (another role)
+        is flagged instead of showing the demo password."""
         users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
                  .prefetch_related("areas")}
         rows = []
@@ -78,6 +85,7 @@ class Command(BaseCommand):
             areas = ", ".join(a.name for a in user.areas.all()) or "—"
             role = str(Role(user.role).label) if user.role else "—"
             password = DEMO_PASSWORD if user.role == demo.role else "(existing account)"
-            rows.append((user.username, role, areas, password))
+            code = user.role == demo.role and otp_needed_for(user)
+            rows.append((user.username, role, areas, password, code))
         leaders = User.objects.filter(username__startswith=GRID_LEADER_PREFIX, role=Role.GRID_LEADER).count()
         return rows, leaders
