@@ -40,7 +40,10 @@ class SignInView(LoginView):
     second step for those who need a code."""
 
     authentication_form = AdminAuthenticationForm
-    template_name = "admin/login.html"
+
+    def get_template_names(self) -> list[str]:
+        # The admin's login template as the project sets it (with single sign-on's link).
+        return [admin.site.login_template or "admin/login.html"]
 
     def dispatch(self, request, *args, **kwargs):
         request.current_app = admin.site.name
