@@ -1,15 +1,14 @@
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from assets.models import House, Person
-from gis_core.api_base import ScopedPrimaryKeyRelatedField
+from gis_core.api_base import GeoFeatureSerializer, ScopedPrimaryKeyRelatedField
 from grids.models import GridCell, Visit, VisitKind
 
 
-class GridCellSerializer(GeoFeatureModelSerializer):
-    leaders = serializers.CharField(read_only=True, default=None)
+class GridCellSerializer(GeoFeatureSerializer):
+    leaders = serializers.CharField(read_only=True, default=None, allow_null=True)
     building_count = serializers.IntegerField(read_only=True)
     house_count = serializers.IntegerField(read_only=True)
     people_count = serializers.IntegerField(read_only=True)

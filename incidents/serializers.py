@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gis_core.api_base import PersonalDataSerializerMixin
+from gis_core.api_base import GeoFeatureSerializer, PersonalDataSerializerMixin
 from incidents.metrics import GROUPS, PERIODS
 from incidents.models import Case, CaseAttachment, CaseEvent, CaseSource, CaseStatus, Category, Department
 from incidents.workflow import action_label, case_actions
@@ -18,7 +17,7 @@ METRICS_LONGEST = dt.timedelta(days=3 * 366)
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     subcategories = serializers.SerializerMethodField()
 
     class Meta:
@@ -36,7 +35,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "phone"]
 
 
-class CaseSerializer(GeoFeatureModelSerializer):
+class CaseSerializer(GeoFeatureSerializer):
     """A queue row: GeoJSON feature at the case's location."""
 
     category = serializers.CharField(source="category.code", read_only=True)
@@ -172,6 +171,13 @@ class MetricsRowSerializer(serializers.Serializer):
     extension_rate = serializers.FloatField(allow_null=True)
     mean_hours = serializers.FloatField(allow_null=True)
     p90_hours = serializers.FloatField(allow_null=True)
+
+
+class MetricsSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    rows = MetricsRowSerializer(many=True)
 
 
 class PublicEventSerializer(serializers.Serializer):

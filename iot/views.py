@@ -19,6 +19,7 @@ from iot.serializers import (
     AlertDetailSerializer,
     AlertQuerySerializer,
     AlertSerializer,
+    IngestCountSerializer,
     LiveTerminalSerializer,
     QuarantinedMessageSerializer,
     TrackQuerySerializer,
@@ -116,7 +117,8 @@ class QuarantineViewSet(viewsets.ReadOnlyModelViewSet):
         if not (request.user.is_superuser or role_allows(request.user, "iot.view_quarantinedmessage")):
             raise PermissionDenied
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses=IngestCountSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
     def counts(self, request):
         rows = IngestCount.objects.order_by("-day", "format", "outcome")[:500]
-        return Response([{"day": r.day, "format": r.format, "outcome": r.outcome, "count": r.count} for r in rows])
+        return Response(IngestCountSerializer(rows, many=True).data)
