@@ -25,8 +25,8 @@ from gis_core.scoping import scope_queryset
 
 
 class AreaCodeMixin(serializers.Serializer):
-    area_code = serializers.CharField(source="area.code", read_only=True, default=None)
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_code = serializers.CharField(source="area.code", read_only=True, default=None, allow_null=True)
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
 
 
 # --------------------------------------------------------------------------- people
@@ -41,8 +41,8 @@ class PersonSerializer(PersonalDataSerializerMixin, serializers.ModelSerializer)
     tags = serializers.SlugRelatedField(slug_field="code", many=True, queryset=PersonTag.objects.all(),
                                         required=False)
     age = serializers.SerializerMethodField()
-    current_house = serializers.IntegerField(source="current_house_id", read_only=True, default=None)
-    current_area = serializers.IntegerField(source="current_area_id", read_only=True, default=None)
+    current_house = serializers.IntegerField(source="current_house_id", read_only=True, default=None, allow_null=True)
+    current_area = serializers.IntegerField(source="current_area_id", read_only=True, default=None, allow_null=True)
     # Write-only: the primary residence recorded with a new person.
     house = ScopedPrimaryKeyRelatedField(queryset=House.objects.all(), write_only=True, required=False)
     relation = serializers.ChoiceField(choices=ResidenceRelation.choices, write_only=True, required=False)
@@ -130,8 +130,8 @@ class MoveOutSerializer(serializers.Serializer):
 
 class BuildingSerializer(AreaCodeMixin, GeoFeatureSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
-    house_count = serializers.IntegerField(read_only=True, default=None)
-    resident_count = serializers.IntegerField(read_only=True, default=None)
+    house_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    resident_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Building

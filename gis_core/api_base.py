@@ -213,7 +213,7 @@ class HistoryActionMixin:
     to what (痕迹). Personal fields are masked as everywhere else."""
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         from gis_core.selectors import record_history
 

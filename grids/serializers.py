@@ -25,11 +25,11 @@ class VisitSerializer(serializers.ModelSerializer):
     """A visit or public-sentiment note as read back: who, whom, where, photo links."""
 
     visitor = serializers.CharField(source="visitor.__str__", read_only=True)
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
-    house_label = serializers.CharField(source="house.__str__", read_only=True, default=None)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
+    house_label = serializers.CharField(source="house.__str__", read_only=True, default=None, allow_null=True)
     cell_name = serializers.CharField(source="cell.name", read_only=True)
-    lon = serializers.FloatField(source="location.x", read_only=True, default=None)
-    lat = serializers.FloatField(source="location.y", read_only=True, default=None)
+    lon = serializers.FloatField(source="location.x", read_only=True, default=None, allow_null=True)
+    lat = serializers.FloatField(source="location.y", read_only=True, default=None, allow_null=True)
     photos = serializers.SerializerMethodField()
 
     class Meta:

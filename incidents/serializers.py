@@ -42,8 +42,8 @@ class CaseSerializer(GeoFeatureSerializer):
     category_name = serializers.CharField(source="category.__str__", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     time_state_display = serializers.CharField(source="get_time_state_display", read_only=True)
-    department = serializers.CharField(source="department.code", read_only=True, default=None)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    department = serializers.CharField(source="department.code", read_only=True, default=None, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
     cell_name = serializers.CharField(source="cell.name", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     street_name = serializers.CharField(source="street.name", read_only=True)
@@ -91,10 +91,10 @@ class CaseDetailSerializer(PersonalDataSerializerMixin, CaseSerializer):
     """The case with its reporter (phone masked unless the role needs it), counters, the
     log, the photos and the actions the user may take now."""
 
-    duplicate_of = serializers.CharField(source="duplicate_of.tracking_number", read_only=True, default=None)
+    duplicate_of = serializers.CharField(source="duplicate_of.tracking_number", read_only=True, default=None, allow_null=True)
     proposed_department = serializers.CharField(source="category.department.code", read_only=True, default=None,
                                                 help_text="the category's department: the default at dispatch")
-    reporter = serializers.CharField(source="reporter.__str__", read_only=True, default=None)
+    reporter = serializers.CharField(source="reporter.__str__", read_only=True, default=None, allow_null=True)
     events = CaseEventSerializer(many=True, read_only=True)
     photos = CaseAttachmentSerializer(source="attachments", many=True, read_only=True)
     actions = serializers.SerializerMethodField()

@@ -23,10 +23,10 @@ class AlertSerializer(GeoFeatureSerializer):
     """A queue row: GeoJSON feature at the alert's position."""
 
     device_id = serializers.CharField(source="terminal.device_id", read_only=True)
-    elder = serializers.CharField(source="person.name", read_only=True, default=None)
+    elder = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -107,15 +107,34 @@ class AdvanceSerializer(serializers.Serializer):
 
 
 class LiveTerminalSerializer(GeoFeatureSerializer):
-    elder = serializers.CharField(source="person.name", read_only=True, default=None)
-    open_alert_kind = serializers.CharField(read_only=True, default=None)
-    open_alert_id = serializers.IntegerField(read_only=True, default=None)
+    elder = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
+    open_alert_kind = serializers.CharField(read_only=True, default=None, allow_null=True)
+    open_alert_id = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Terminal
         geo_field = "last_position"
         fields = ["id", "device_id", "elder", "person", "battery", "signal", "last_seen_at", "last_fix_at",
                   "last_accuracy_m", "zone_state", "open_alert_kind", "open_alert_id"]
+
+
+# A track (TerminalViewSet.track): the line of the fixes, then each fix as a point.
+TRACK_SCHEMA = {
+    "type": "object", "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "geometry": {"type": "object", "properties": {
+                    "type": {"type": "string", "enum": ["LineString", "Point"]}, "coordinates": {"type": "array"}}},
+                "properties": {"type": "object", "description": "line: terminal, since, until; "
+                                                                "point: time, accuracy_m, speed_kmh, zone"},
+            },
+        }},
+    },
+}
 
 
 class IngestCountSerializer(serializers.ModelSerializer):

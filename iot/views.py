@@ -15,6 +15,7 @@ from gis_core.roles import role_allows
 from iot import selectors, services
 from iot.models import Alert, IngestCount, QuarantinedMessage, Terminal
 from iot.serializers import (
+    TRACK_SCHEMA,
     AdvanceSerializer,
     AlertDetailSerializer,
     AlertQuerySerializer,
@@ -84,7 +85,7 @@ class TerminalViewSet(ScopedViewSetMixin, viewsets.GenericViewSet, mixins.ListMo
     def list(self, request):
         return Response(selectors.terminals_live(self.get_queryset()))
 
-    @extend_schema(parameters=[TrackQuerySerializer])
+    @extend_schema(parameters=[TrackQuerySerializer], responses={200: TRACK_SCHEMA})
     @action(detail=True, methods=["get"])
     def track(self, request, pk=None):
         """Drawable fixes between ``since`` and ``until`` (ISO 8601; default the last 30

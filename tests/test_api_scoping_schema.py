@@ -13,7 +13,7 @@ import re
 import pytest
 
 from gis_core.roles import PERSONAL_DATA_ROLES
-from tests.helpers import IN_F
+from tests.helpers import IN_F, listed_records
 
 # The role's user and the cells (of tests/fixtures/records.py) outside their areas.
 ROLES = {"leader_a": ["B", "F"], "street": ["F"], "handler_s1": ["F"]}
@@ -45,13 +45,6 @@ def decoded(response):
     if response.get("Content-Type", "").startswith(("application/json", "application/geo+json")):
         return json.loads(body)
     return body.decode("utf-8-sig", "replace")
-
-
-def items(body) -> list[dict]:
-    """The records of a list answer: GeoJSON features, a page's results, or a plain list."""
-    if isinstance(body, dict):
-        body = body.get("features", body.get("results", []))
-    return [item for item in body if isinstance(item, dict) and "id" in item] if isinstance(body, list) else []
 
 
 @pytest.fixture
@@ -115,13 +108,13 @@ def test_a_record_of_another_area_is_a_404_at_every_detail_path(records, api, ro
     problems = []
     for path in details:
         source = ID_SOURCES.get(path, path.split("{id}")[0])
-        listed = items(operator.get(source, {"page_size": 1000, **QUERIES.get(source, {})}).json())
+        listed = listed_records(operator.get(source, {"page_size": 1000, **QUERIES.get(source, {})}).json())
         foreign = [item["id"] for item in listed if any(records.shows(item, cell) for cell in ROLES[role])]
         if not foreign:
             problems.append(f"{path}: no record of cells {ROLES[role]} in {source} — give tests/fixtures/records.py "
                             "one, or declare where its ids come from in ID_SOURCES")
         for pk in foreign:
-            url = REFERENCE.sub(lambda m: str(pk) if m.group(1) == "id" else "1", path)
+            url = REFERENCE.sub(lambda m, pk=pk: str(pk) if m.group(1) == "id" else "1", path)
             response = client.get(url)
             if response.status_code not in (403, 404):
                 problems.append(f"{url}: {response.status_code} {leaks(decoded(response), records, role)}")
