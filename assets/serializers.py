@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from assets.identity import age_on
 from assets.models import (
@@ -19,15 +18,15 @@ from assets.models import (
 )
 from assets.quality import LEVELS, VISIT_DAYS
 from assets.selectors import tags_visible
-from gis_core.api_base import PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
+from gis_core.api_base import GeoFeatureSerializer, PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
 from gis_core.models import Area
 from gis_core.personal_data import may_see_personal_data, record_read, reveal
 from gis_core.scoping import scope_queryset
 
 
 class AreaCodeMixin(serializers.Serializer):
-    area_code = serializers.CharField(source="area.code", read_only=True, default=None)
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_code = serializers.CharField(source="area.code", read_only=True, default=None, allow_null=True)
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
 
 
 # --------------------------------------------------------------------------- people
@@ -42,8 +41,8 @@ class PersonSerializer(PersonalDataSerializerMixin, serializers.ModelSerializer)
     tags = serializers.SlugRelatedField(slug_field="code", many=True, queryset=PersonTag.objects.all(),
                                         required=False)
     age = serializers.SerializerMethodField()
-    current_house = serializers.IntegerField(source="current_house_id", read_only=True, default=None)
-    current_area = serializers.IntegerField(source="current_area_id", read_only=True, default=None)
+    current_house = serializers.IntegerField(source="current_house_id", read_only=True, default=None, allow_null=True)
+    current_area = serializers.IntegerField(source="current_area_id", read_only=True, default=None, allow_null=True)
     # Write-only: the primary residence recorded with a new person.
     house = ScopedPrimaryKeyRelatedField(queryset=House.objects.all(), write_only=True, required=False)
     relation = serializers.ChoiceField(choices=ResidenceRelation.choices, write_only=True, required=False)
@@ -129,10 +128,10 @@ class MoveOutSerializer(serializers.Serializer):
 
 # --------------------------------------------------------------------------- buildings
 
-class BuildingSerializer(AreaCodeMixin, GeoFeatureModelSerializer):
+class BuildingSerializer(AreaCodeMixin, GeoFeatureSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
-    house_count = serializers.IntegerField(read_only=True, default=None)
-    resident_count = serializers.IntegerField(read_only=True, default=None)
+    house_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    resident_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Building
@@ -157,7 +156,7 @@ class BuildingDetailSerializer(BuildingSerializer):
 
 # --------------------------------------------------------------------------- places
 
-class OrganizationSerializer(PersonalDataSerializerMixin, AreaCodeMixin, GeoFeatureModelSerializer):
+class OrganizationSerializer(PersonalDataSerializerMixin, AreaCodeMixin, GeoFeatureSerializer):
     building = ScopedPrimaryKeyRelatedField(queryset=Building.objects.all(), allow_null=True, required=False)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -175,7 +174,7 @@ class KeySiteCategorySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kind", "color"]
 
 
-class KeySiteSerializer(PersonalDataSerializerMixin, AreaCodeMixin, GeoFeatureModelSerializer):
+class KeySiteSerializer(PersonalDataSerializerMixin, AreaCodeMixin, GeoFeatureSerializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=KeySiteCategory.objects.all())
     category_name = serializers.CharField(source="category.name", read_only=True)
     kind = serializers.CharField(source="category.kind", read_only=True)

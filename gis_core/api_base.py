@@ -4,12 +4,16 @@ imports while it loads, live in gis_core.permissions and gis_core.pagination.)""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
@@ -17,6 +21,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_gis.filters import InBBoxFilter
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_core.conflicts import VersionConflict
 from gis_core.filters import PersonalDataFilterBackend, PersonalDataOrderingFilter
@@ -87,6 +92,58 @@ def conflict_schema(name: str, **current: serializers.Serializer) -> serializers
                                     **current})
 
 
+# The error bodies exception_handler (and gis_core.errors, gis_core.input_guard) answer.
+ERROR_SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["detail"],
+        "properties": {"detail": {"type": "string"}},
+        "description": gettext_lazy("What went wrong, in the user's language."),
+    },
+    "ValidationError": {
+        "description": gettext_lazy(
+            "The fields (or parameters) refused, each with its reasons: {field: [reason, …]}; nested "
+            "records nest; “detail” for a body that could not be read; a list of reasons for the whole request."),
+        "oneOf": [
+            {"type": "object", "additionalProperties": {}},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+    },
+}
+# (status, body, description) every operation may answer, besides its own.
+ERROR_RESPONSES = [
+    ("400", "ValidationError", gettext_lazy("Input refused: the fields or parameters and why.")),
+    ("401", "Error", gettext_lazy("Not signed in.")),
+    ("403", "Error", gettext_lazy("Signed in, but the role may not do this.")),
+    ("404", "Error", gettext_lazy("No such record in your areas (or no such page).")),
+]
+# …and every write: the record is still referenced, or conflicts with another.
+WRITE_ERROR_RESPONSES = [("409", "Error", gettext_lazy("Conflicts with existing data, or still referenced."))]
+# …and views that limit how often they answer (``may_throttle = True``: sign-in, public tracking).
+THROTTLED_RESPONSES = [("429", "Error", gettext_lazy("Too many requests; try again after Retry-After seconds."))]
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema with the errors every operation can answer declared once
+    (the answers of exception_handler): a client, and the schema-driven fuzz test
+    (tests/test_api_fuzz.py), know every status code and body the API may send."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        errors = ERROR_RESPONSES + (WRITE_ERROR_RESPONSES if self.method != "GET" else []) + (
+            THROTTLED_RESPONSES if getattr(self.view, "may_throttle", False) else [])
+        for code, name, description in errors:
+            if code not in responses:
+                responses[code] = {"description": description,
+                                   "content": {"application/json": {"schema": self._error_component(name)}}}
+        return responses
+
+    def _error_component(self, name: str) -> dict:
+        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name,
+                                      schema=ERROR_SCHEMAS[name])
+        self.registry.register_on_missing(component)
+        return component.ref
+
+
 def path_id(value, *, field: str = "id") -> int:
     """A record id from the URL: a whole number, else a 400 naming ``field``."""
     text = str(value)
@@ -143,6 +200,19 @@ class PersonalDataSerializerMixin:
         return data
 
 
+class GeoFeatureSerializer(GeoFeatureModelSerializer):
+    """A record as a GeoJSON Feature. Input whose ``properties`` is not an object (a form
+    field, a list, text) is a 400 naming ``properties``: rest_framework_gis would index
+    into it and fail with a server error."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):  # "Expected a dictionary" (400), as any serializer
+            return serializers.ModelSerializer.to_internal_value(self, data)
+        if "properties" in data and not isinstance(data["properties"], Mapping):
+            raise serializers.ValidationError({"properties": [_("A Feature's properties are an object of fields.")]})
+        return super().to_internal_value(data)
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     event = serializers.CharField()
@@ -156,7 +226,7 @@ class HistoryActionMixin:
     to what (痕迹). Personal fields are masked as everywhere else."""
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         from gis_core.selectors import record_history
 

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gis_core.api_base import ScopedPrimaryKeyRelatedField
+from gis_core.api_base import GeoFeatureSerializer, ScopedPrimaryKeyRelatedField
 from gis_core.models import Area, PersonalDataAccess, User
 
 
-class AreaSerializer(GeoFeatureModelSerializer):
+class AreaSerializer(GeoFeatureSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     parent = ScopedPrimaryKeyRelatedField(queryset=Area.objects.all(), allow_null=True, required=False)
 

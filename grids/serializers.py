@@ -1,15 +1,14 @@
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from assets.models import House, Person
-from gis_core.api_base import ScopedPrimaryKeyRelatedField
+from gis_core.api_base import GeoFeatureSerializer, ScopedPrimaryKeyRelatedField
 from grids.models import GridCell, Visit, VisitKind
 
 
-class GridCellSerializer(GeoFeatureModelSerializer):
-    leaders = serializers.CharField(read_only=True, default=None)
+class GridCellSerializer(GeoFeatureSerializer):
+    leaders = serializers.CharField(read_only=True, default=None, allow_null=True)
     building_count = serializers.IntegerField(read_only=True)
     house_count = serializers.IntegerField(read_only=True)
     people_count = serializers.IntegerField(read_only=True)
@@ -26,11 +25,11 @@ class VisitSerializer(serializers.ModelSerializer):
     """A visit or public-sentiment note as read back: who, whom, where, photo links."""
 
     visitor = serializers.CharField(source="visitor.__str__", read_only=True)
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
-    house_label = serializers.CharField(source="house.__str__", read_only=True, default=None)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
+    house_label = serializers.CharField(source="house.__str__", read_only=True, default=None, allow_null=True)
     cell_name = serializers.CharField(source="cell.name", read_only=True)
-    lon = serializers.FloatField(source="location.x", read_only=True, default=None)
-    lat = serializers.FloatField(source="location.y", read_only=True, default=None)
+    lon = serializers.FloatField(source="location.x", read_only=True, default=None, allow_null=True)
+    lat = serializers.FloatField(source="location.y", read_only=True, default=None, allow_null=True)
     photos = serializers.SerializerMethodField()
 
     class Meta:

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from assets.selectors import cell_people, people_with_current_home
 from assets.serializers import PersonSerializer
-from gis_core.api_base import GeoListMixin, HistoryActionMixin, ScopedViewSetMixin
+from gis_core.api_base import GeoListMixin, HistoryActionMixin, ScopedViewSetMixin, path_id
 from gis_core.models import Area
 from gis_core.pagination import Pagination
 from gis_core.scoping import scope_queryset
@@ -85,7 +85,7 @@ class VisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>\d+)", url_name="photo")
     def photo(self, request, pk=None, photo_id=None):
-        photo = get_object_or_404(VisitPhoto, pk=photo_id, visit=self.get_object())
+        photo = get_object_or_404(VisitPhoto, pk=path_id(photo_id, field="photo_id"), visit=self.get_object())
         return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
 
 

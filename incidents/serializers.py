@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gis_core.api_base import PersonalDataSerializerMixin
+from gis_core.api_base import GeoFeatureSerializer, PersonalDataSerializerMixin
 from incidents.metrics import GROUPS, PERIODS
 from incidents.models import Case, CaseAttachment, CaseEvent, CaseSource, CaseStatus, Category, Department
 from incidents.workflow import action_label, case_actions
@@ -18,7 +17,7 @@ METRICS_LONGEST = dt.timedelta(days=3 * 366)
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     subcategories = serializers.SerializerMethodField()
 
     class Meta:
@@ -36,15 +35,15 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "phone"]
 
 
-class CaseSerializer(GeoFeatureModelSerializer):
+class CaseSerializer(GeoFeatureSerializer):
     """A queue row: GeoJSON feature at the case's location."""
 
     category = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.__str__", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     time_state_display = serializers.CharField(source="get_time_state_display", read_only=True)
-    department = serializers.CharField(source="department.code", read_only=True, default=None)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    department = serializers.CharField(source="department.code", read_only=True, default=None, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
     cell_name = serializers.CharField(source="cell.name", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     street_name = serializers.CharField(source="street.name", read_only=True)
@@ -92,10 +91,10 @@ class CaseDetailSerializer(PersonalDataSerializerMixin, CaseSerializer):
     """The case with its reporter (phone masked unless the role needs it), counters, the
     log, the photos and the actions the user may take now."""
 
-    duplicate_of = serializers.CharField(source="duplicate_of.tracking_number", read_only=True, default=None)
+    duplicate_of = serializers.CharField(source="duplicate_of.tracking_number", read_only=True, default=None, allow_null=True)
     proposed_department = serializers.CharField(source="category.department.code", read_only=True, default=None,
                                                 help_text="the category's department: the default at dispatch")
-    reporter = serializers.CharField(source="reporter.__str__", read_only=True, default=None)
+    reporter = serializers.CharField(source="reporter.__str__", read_only=True, default=None, allow_null=True)
     events = CaseEventSerializer(many=True, read_only=True)
     photos = CaseAttachmentSerializer(source="attachments", many=True, read_only=True)
     actions = serializers.SerializerMethodField()
@@ -173,6 +172,13 @@ class MetricsRowSerializer(serializers.Serializer):
     extension_rate = serializers.FloatField(allow_null=True)
     mean_hours = serializers.FloatField(allow_null=True)
     p90_hours = serializers.FloatField(allow_null=True)
+
+
+class MetricsSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    rows = MetricsRowSerializer(many=True)
 
 
 class PublicEventSerializer(serializers.Serializer):

@@ -28,6 +28,7 @@ from incidents.serializers import (
     DepartmentSerializer,
     MetricsQuerySerializer,
     MetricsRowSerializer,
+    MetricsSerializer,
     NearbyQuerySerializer,
     PublicEventSerializer,
     TrackQuerySerializer,
@@ -112,15 +113,16 @@ class CaseViewSet(AtomicWritesMixin, GeoListMixin, mixins.ListModelMixin, mixins
     def photo(self, request, pk=None, photo_id=None):
         """One photo of a case in the user's areas (photos are never public files)."""
         attachment = CaseAttachment.objects.filter(
-            pk=photo_id, case__in=selectors.cases_for(request.user).filter(pk=pk)).first()
+            pk=path_id(photo_id, field="photo_id"),
+            case__in=selectors.cases_for(request.user).filter(pk=path_id(pk))).first()
         if attachment is None:
             raise Http404
         response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
         response["Cache-Control"] = "private, max-age=86400"
         return response
 
-    @extend_schema(parameters=[NearbyQuerySerializer])
-    @action(detail=False, methods=["get"])
+    @extend_schema(parameters=[NearbyQuerySerializer], responses=CaseSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
     def nearby(self, request):
         """Open cases near a point (default 50 m), nearest first, of ``category`` when
         given: shown before a report is sent, to avoid filing the same problem twice."""
@@ -134,8 +136,8 @@ class CaseViewSet(AtomicWritesMixin, GeoListMixin, mixins.ListModelMixin, mixins
             feature["properties"]["distance_m"] = round(case.distance.m, 1)
         return Response(features)
 
-    @extend_schema(parameters=[MetricsQuerySerializer], responses=MetricsRowSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @extend_schema(parameters=[MetricsQuerySerializer], responses=MetricsSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None)
     def metrics(self, request):
         """Filed, due, deferred, closed and closed on time, closure rate (结案率), on-time
         closure rate (按期结案率), rework and extension rates, mean and p90 handling hours,
@@ -183,6 +185,7 @@ class PublicTrackView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
+    may_throttle = True  # lookups per address, wrong checks per number (incidents.tracking)
 
     @extend_schema(parameters=[TrackQuerySerializer], responses=PublicEventSerializer(many=True))
     def get(self, request, number: str):

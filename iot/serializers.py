@@ -5,14 +5,13 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from assets.models import Person
 from assets.serializers import PersonSerializer
-from gis_core.api_base import PersonalDataSerializerMixin
+from gis_core.api_base import GeoFeatureSerializer, PersonalDataSerializerMixin
 from gis_core.models import User
 from gis_core.personal_data import reveal
-from iot.models import Alert, AlertEvent, AlertKind, EmergencyContact, QuarantinedMessage, Terminal
+from iot.models import Alert, AlertEvent, AlertKind, EmergencyContact, IngestCount, QuarantinedMessage, Terminal
 from iot.selectors import home_address
 from iot.services import STEPS, alert_actions
 
@@ -20,14 +19,14 @@ TRACK_DEFAULT = dt.timedelta(minutes=30)
 TRACK_LONGEST = dt.timedelta(days=7)
 
 
-class AlertSerializer(GeoFeatureModelSerializer):
+class AlertSerializer(GeoFeatureSerializer):
     """A queue row: GeoJSON feature at the alert's position."""
 
     device_id = serializers.CharField(source="terminal.device_id", read_only=True)
-    elder = serializers.CharField(source="person.name", read_only=True, default=None)
+    elder = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -107,16 +106,41 @@ class AdvanceSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class LiveTerminalSerializer(GeoFeatureModelSerializer):
-    elder = serializers.CharField(source="person.name", read_only=True, default=None)
-    open_alert_kind = serializers.CharField(read_only=True, default=None)
-    open_alert_id = serializers.IntegerField(read_only=True, default=None)
+class LiveTerminalSerializer(GeoFeatureSerializer):
+    elder = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
+    open_alert_kind = serializers.CharField(read_only=True, default=None, allow_null=True)
+    open_alert_id = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Terminal
         geo_field = "last_position"
         fields = ["id", "device_id", "elder", "person", "battery", "signal", "last_seen_at", "last_fix_at",
                   "last_accuracy_m", "zone_state", "open_alert_kind", "open_alert_id"]
+
+
+# A track (TerminalViewSet.track): the line of the fixes, then each fix as a point.
+TRACK_SCHEMA = {
+    "type": "object", "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "geometry": {"type": "object", "properties": {
+                    "type": {"type": "string", "enum": ["LineString", "Point"]}, "coordinates": {"type": "array"}}},
+                "properties": {"type": "object", "description": "line: terminal, since, until; "
+                                                                "point: time, accuracy_m, speed_kmh, zone"},
+            },
+        }},
+    },
+}
+
+
+class IngestCountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IngestCount
+        fields = ["day", "format", "outcome", "count"]
 
 
 class QuarantinedMessageSerializer(serializers.ModelSerializer):

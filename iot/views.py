@@ -16,10 +16,12 @@ from gis_core.roles import role_allows
 from iot import selectors, services
 from iot.models import Alert, IngestCount, QuarantinedMessage, Terminal
 from iot.serializers import (
+    TRACK_SCHEMA,
     AdvanceSerializer,
     AlertDetailSerializer,
     AlertQuerySerializer,
     AlertSerializer,
+    IngestCountSerializer,
     LiveTerminalSerializer,
     QuarantinedMessageSerializer,
     TrackQuerySerializer,
@@ -89,7 +91,7 @@ class TerminalViewSet(ScopedViewSetMixin, viewsets.GenericViewSet, mixins.ListMo
     def list(self, request):
         return Response(selectors.terminals_live(self.get_queryset()))
 
-    @extend_schema(parameters=[TrackQuerySerializer])
+    @extend_schema(parameters=[TrackQuerySerializer], responses={200: TRACK_SCHEMA})
     @action(detail=True, methods=["get"])
     def track(self, request, pk=None):
         """Drawable fixes between ``since`` and ``until`` (ISO 8601; default the last 30
@@ -122,7 +124,8 @@ class QuarantineViewSet(viewsets.ReadOnlyModelViewSet):
         if not (request.user.is_superuser or role_allows(request.user, "iot.view_quarantinedmessage")):
             raise PermissionDenied
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses=IngestCountSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
     def counts(self, request):
         rows = IngestCount.objects.order_by("-day", "format", "outcome")[:500]
-        return Response([{"day": r.day, "format": r.format, "outcome": r.outcome, "count": r.count} for r in rows])
+        return Response(IngestCountSerializer(rows, many=True).data)

@@ -2,6 +2,7 @@
 
     world.py    world — the small district built through the services, one user per role
     desk.py     desk — the world's case desk: report a case, take it along the workflow
+    records.py  records — the world with a record of every kind the API serves in cells A, B, F
     broker.py   elders (terminals), broker (the embedded Mosquitto), ingester
     browser.py  chromium, browser_page, asgi_server (and pytest-django's live_server)
     single_sign_on.py  directory (a real slapd), oidc_provider (a real OpenID provider)
@@ -12,8 +13,8 @@ fixtures it uses (below): ``-m "not slow"`` is the fast lane.
 """
 import pytest
 
-pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures.broker", "tests.fixtures.browser",
-                  "tests.fixtures.single_sign_on"]
+pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures.records", "tests.fixtures.broker",
+                  "tests.fixtures.browser", "tests.fixtures.single_sign_on"]
 
 # A test that uses one of these, itself or through another fixture (browser_page, ingester),
 # is marked slow: it starts or talks to a browser, a server process or the real broker.

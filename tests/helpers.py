@@ -42,6 +42,14 @@ def query_count(client, url, **params) -> int:
     return len(ctx.captured_queries)
 
 
+def listed_records(body) -> list[dict]:
+    """The records of a list answer (decoded): GeoJSON features, a page's results, or a
+    plain list — those with an ``id``."""
+    if isinstance(body, dict):
+        body = body.get("features", body.get("results", []))
+    return [item for item in body if isinstance(item, dict) and "id" in item] if isinstance(body, list) else []
+
+
 def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
     """The (x, y) of the zoom-z tile holding the point."""
     (x, y), = tiles_covering((lon, lat, lon, lat), z)

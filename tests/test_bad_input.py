@@ -127,3 +127,23 @@ def test_a_move_in_in_the_far_future_is_refused(world):
         "moved_in": "3026-01-01", "is_primary": False}, format="json")
     assert response.status_code == 400 and "moved_in" in response.json()
     assert not Residence.objects.filter(person=world.people["pB"], house=world.houses["hA"]).exists()
+
+
+@pytest.mark.parametrize("name", ["buildings", "key-sites", "organizations", "areas", "cases"])
+@pytest.mark.parametrize("body, form", [({"type": "Feature", "properties": "楼", "geometry": "{}"}, "multipart"),
+                                        ({"type": "Feature", "properties": ["name"]}, "json"),
+                                        ("properties", "json")])
+def test_a_feature_whose_properties_are_not_an_object_is_a_400(world, name, body, form):
+    # Found by tests/test_api_fuzz.py: rest_framework_gis indexed into the text (a 500).
+    response = world.client("admin").post(f"/api/v1/{name}/", body, format=form)
+    assert response.status_code == 400, response.content[:300]
+
+
+@pytest.mark.parametrize("url, name", [("/api/v1/cases/{case}/photos/99999999999999999999/", "photo_id"),
+                                       ("/api/v1/cases/{case}x/photos/1/", "id"),
+                                       ("/api/v1/visits/1/photos/99999999999999999999/", "photo_id")])
+def test_a_malformed_photo_id_is_a_400_naming_it(desk, url, name):
+    # A malformed case id was a 500 (found by tests/test_api_fuzz.py); photo ids are refused like every id.
+    case = desk.report()
+    response = desk.world.client("admin").get(url.format(case=case["id"]))
+    assert response.status_code == 400 and name in response.json(), response.content[:300]
