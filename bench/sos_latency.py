@@ -136,7 +136,7 @@ def console_open(chromium: Chromium, base_url: str, cookie: dict):
     page.set_default_timeout(PAGE_WAIT_MS)
     context.add_cookies([cookie])
     page.goto(f"{base_url}/console/dispatch/")
-    page.wait_for_function("document.querySelector('#live-status').dataset.state === 'live'")
+    page.wait_for_function("() => document.querySelector('#live-status').dataset.state === 'live'")
     page.evaluate(_OBSERVER)
     return page
 
@@ -255,7 +255,7 @@ def main() -> None:
                     published = published_at[home.device_id] = time.time()
                     client.publish(topic, payload, qos=1)
                     try:
-                        page.wait_for_function(f"Object.keys(window.__sosSeen).length > {before}", polling=100,
+                        page.wait_for_function(f"() => Object.keys(window.__sosSeen).length > {before}", polling=100,
                                                timeout=SOS_WAIT_S * 1000)
                     except PageTimeout:
                         missed = n

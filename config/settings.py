@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from signin.client_address import axes_ipware_settings
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
     # The project's apps, lowest layer first (README, Architecture): each imports only
     # the ones before it, and registers its parts in its AppConfig.ready().
     "gis_core",
@@ -78,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "gis_core.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -168,6 +172,70 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "privat
 # tile server). Empty by default: pages then draw area boundaries only and need no internet.
 BASEMAP_URL = os.environ.get("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = os.environ.get("BASEMAP_ATTRIBUTION", "")
+
+
+def _basemap_source(url: str) -> list[str]:
+    """The CSP source of the basemap's tiles: its scheme and host, a subdomain placeholder
+    (``t{s}.tianditu.gov.cn``, ``{a-c}.tile.…``) as the wildcard ``*.``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []  # empty, or a path on our own host ('self')
+    labels = parts.netloc.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    return [f"{parts.scheme}://{'.'.join(labels)}"]
+
+
+# Security headers (README, "Security headers"). The Content-Security-Policy (django-csp)
+# allows no inline code: scripts and styles are static files; the few documents that must
+# carry inline code (the standalone area report) get a per-request nonce (csp.constants.NONCE,
+# sent only when a view used request.csp_nonce). MapLibre draws in workers started from
+# blob: URLs and decodes raster tiles (heatmaps, the basemap) into blob: images; the heat
+# overlay of the area report and some vendored stylesheets' icons are data: images.
+_BASEMAP_SOURCE = _basemap_source(BASEMAP_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:", *_BASEMAP_SOURCE],
+        # MapLibre fetches raster tiles (the basemap too) with fetch(); the dispatcher's
+        # console listens on an EventSource.
+        "connect-src": [SELF, *_BASEMAP_SOURCE],
+        "worker-src": [SELF, "blob:"],
+        "child-src": [SELF, "blob:"],  # workers in browsers without worker-src
+        "font-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Browser features pages may use: the device's position for the grid leader's pages
+# (visits, reports from the spot), nothing else that reaches the user's hardware.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"], "fullscreen": ["self"], "camera": [], "microphone": [], "payment": [],
+    "usb": [], "serial": [], "bluetooth": [], "midi": [], "magnetometer": [], "gyroscope": [],
+    "accelerometer": [], "display-capture": [],
+}
+
+# Served over TLS (SECURE_TLS=1): plain HTTP is redirected, browsers are told to keep to
+# HTTPS (HSTS) and cookies go over HTTPS only. Behind a TLS-terminating proxy,
+# SECURE_PROXY_SSL_HEADER names the header the proxy sets to "https" (X-Forwarded-Proto).
+SECURE_TLS = os.environ.get("SECURE_TLS", "0") == "1"
+if _proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+if SECURE_TLS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "0") == "1"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 # A child area may stick out of its parent by at most this much (digitising noise), and
 # sibling areas may overlap by at most AREA_OVERLAP_TOLERANCE_M2.

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from signin.pages import SignInView
 
@@ -17,7 +17,9 @@ urlpatterns = [
     path("", include("signin.page_urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI with its start-up script served apart (?script): no inline code (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="gis_core/swagger_ui.html"),
+         name="api-docs"),
     path("tiles/", include("tiles.urls")),
     path("", include("grids.page_urls")),
     path("", include("assets.page_urls")),

@@ -36,12 +36,20 @@ class OfflineMapWidget(OSMWidget):
     class Media:
         extend = False  # drop the parent's CDN links
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
-        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js", "gis_core/map_widget.js")
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context.update(basemap_url=settings.BASEMAP_URL, basemap_attribution=settings.BASEMAP_ATTRIBUTION,
-                       cells_url=reverse("area-list"), grid_level=AreaLevel.GRID)
+        # What GeoDjango's template writes into its inline script, for gis_core/map_widget.js.
+        context["options_id"] = f"{context['id']}_options"
+        context["widget_options"] = {
+            "geom_name": context["geom_type"], "id": context["id"], "map_id": f"{context['id']}_map",
+            "map_srid": context["map_srid"], "name": context["name"], "module": context["module"],
+            "default_lon": context["default_lon"], "default_lat": context["default_lat"],
+            "default_zoom": context["default_zoom"],
+            "basemap_url": settings.BASEMAP_URL, "basemap_attribution": settings.BASEMAP_ATTRIBUTION,
+            "cells_url": reverse("area-list"), "grid_level": AreaLevel.GRID,
+        }
         return context
 
 

@@ -17,6 +17,7 @@ from gis_core.models import Area
 from gis_core.personal_data import reveal
 from gis_core.roles import require_permission, role_allows
 from gis_core.scoping import scope_queryset
+from gis_core.security_headers import html_with_nonce
 from grids.models import VisitKind
 from grids.reports import area_report_html
 from grids.selectors import building_rooms, person_profile
@@ -103,7 +104,9 @@ def official_console(request):
 def area_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A standalone, printable map of an area (grids/reports.py); ``?download=1`` saves it."""
     area = get_object_or_404(scope_queryset(Area.objects.all(), request.user), pk=pk)
-    response = HttpResponse(area_report_html(area=area, user=request.user), content_type="text/html; charset=utf-8")
+    # Leaflet and folium's map code are inline: allowed by this response's CSP nonce.
+    html = html_with_nonce(area_report_html(area=area, user=request.user), str(request.csp_nonce))
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="report-{area.code}.html"'
     return response

@@ -102,7 +102,6 @@ def _summary(stats: dict, user) -> str:
     rows += [(t["name"], totals["tags"].get(t["code"], 0)) for t in stats["tags"] if totals["tags"].get(t["code"])]
     printed = _("Printed %(when)s by %(who)s") % {"when": localtime(now()).strftime("%Y-%m-%d %H:%M"), "who": user}
     heading = [_("sub-area"), _("residents"), _("buildings"), _("key sites")]
-    ramp = ", ".join(f"{colour} {int(fraction * 100)}%" for fraction, colour, _alpha in RAMP)
     html = [f"<div class=\"report-panel\"><h1>{escape(stats['area']['name'])} <small>{escape(stats['area']['code'])}"
             f"</small></h1><p class=\"meta\">{escape(printed)}</p><table>"]
     html += [f"<tr><th>{escape(label)}</th><td>{value:,}</td></tr>" for label, value in rows]
@@ -112,11 +111,12 @@ def _summary(stats: dict, user) -> str:
         html += [f"<tr><td>{escape(c['name'])}</td><td>{c['people']:,}</td><td>{c['buildings']:,}</td>"
                  f"<td>{c['key_sites']:,}</td></tr>" for c in stats["children"]]
         html.append("</table>")
-    html.append(f"<div class=\"ramp\" style=\"background: linear-gradient(to right, {ramp})\"></div>"
-                f"<small>{escape(_('Residents’ density, low to high'))}</small></div>")
+    html.append(f"<div class=\"ramp\"></div><small>{escape(_('Residents’ density, low to high'))}</small></div>")
     return "".join(html)
 
 
+_RAMP_GRADIENT = ", ".join(f"{colour} {int(fraction * 100)}%" for fraction, colour, _alpha in RAMP)
+# In a <style> element: the Content-Security-Policy refuses style attributes.
 REPORT_CSS = """
 <style>
   html, body { font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; }
@@ -131,7 +131,7 @@ REPORT_CSS = """
   .report-panel td { text-align: right; font-variant-numeric: tabular-nums; }
   .report-panel .ramp { height: 8px; border-radius: 3px; }
   @media print { .leaflet-control-container { display: none; } }
-</style>"""
+""" + f"  .report-panel .ramp {{ background: linear-gradient(to right, {_RAMP_GRADIENT}); }}\n</style>"
 
 
 def area_report_html(*, area: Area, user) -> str:

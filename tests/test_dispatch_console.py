@@ -42,18 +42,18 @@ def open_console(chromium, base_url: str, user):
     session_login(context, base_url, user)
     page.goto(f"{base_url}/console/dispatch/")
     page.wait_for_selector("#map canvas")
-    page.wait_for_function("document.querySelector('#live-status').dataset.state === 'live'")
+    page.wait_for_function("() => document.querySelector('#live-status').dataset.state === 'live'")
     return context, page, requests, errors
 
 
 def click_on_map(page, lon: float, lat: float, layer: str, absent: str | None = None) -> None:
     """Click the map where (lon, lat) is, once `layer` is drawn there (and `absent` not)."""
-    page.wait_for_function(f"""(() => {{
+    page.wait_for_function(f"""() => {{
         const map = DispatchConsole.grid.map;
         const p = map.project([{lon}, {lat}]);
         const here = (layer) => map.queryRenderedFeatures(p, {{layers: [layer]}}).length > 0;
         return map.loaded() && !map.isMoving() && here('{layer}') && {f"!here('{absent}')" if absent else "true"};
-    }})()""")
+    }}""")
     x, y = page.evaluate(f"(() => {{ const p = DispatchConsole.grid.map.project([{lon}, {lat}]); return [p.x, p.y]; }})()")
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
@@ -89,13 +89,13 @@ def test_an_sos_published_over_mqtt_reaches_the_console_and_is_acknowledged_and_
 
         # The terminal is on the live map, with its SOS.
         page.wait_for_function(
-            "(DispatchConsole.state.terminals || []).some(f => f.properties.device_id === 'nat-b'"
+            "() => (DispatchConsole.state.terminals || []).some(f => f.properties.device_id === 'nat-b'"
             " && f.properties.open_alert_kind === 'sos')")
 
         # Open it: the elder, the family contact with a phone link, the log, the steps allowed.
         row.click()
         detail = page.locator("#alert-detail")
-        page.wait_for_function(f"document.querySelector('#alert-detail').dataset.alertId === '{alert.pk}'")
+        page.wait_for_function(f"() => document.querySelector('#alert-detail').dataset.alertId === '{alert.pk}'")
         text = detail.inner_text()
         assert "居民pB" in text and "家属pB" in text
         assert "盘龙路bB号" in text  # home address
@@ -107,13 +107,13 @@ def test_an_sos_published_over_mqtt_reaches_the_console_and_is_acknowledged_and_
         assert "Leader_B" in page.inner_text("#alert-responders")
 
         # The track of the last 30 minutes is drawn, and plays back.
-        page.wait_for_function("Number(document.querySelector('#track-box').dataset.fixes) >= 6")
+        page.wait_for_function("() => Number(document.querySelector('#track-box').dataset.fixes) >= 6")
         assert page.evaluate("DispatchConsole.state.track.features[0].geometry.type") \
             == "LineString"
         page.select_option("#track-speed", "300")
         page.click("#track-play")
         page.wait_for_selector("#playback-marker")
-        page.wait_for_function("document.querySelector('#track-box').dataset.playing === 'false'"
+        page.wait_for_function("() => document.querySelector('#track-box').dataset.playing === 'false'"
                                " && document.querySelector('#track-box').dataset.playbackTime", timeout=20000)
         assert page.get_attribute("#track-box", "data-playback-time").startswith(
             dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%dT%H:%M"))
@@ -121,21 +121,21 @@ def test_an_sos_published_over_mqtt_reaches_the_console_and_is_acknowledged_and_
         # Acknowledge, with a note: the row stops flashing.
         page.fill("#alert-note", "已电话联系家属")
         page.click("#alert-actions button[data-action=acknowledge]")
-        page.wait_for_function("document.querySelector('#alert-detail').dataset.state === 'acknowledged'")
+        page.wait_for_function("() => document.querySelector('#alert-detail').dataset.state === 'acknowledged'")
         page.wait_for_function(
-            f"document.querySelector('#alert-queue li[data-alert-id=\"{alert.pk}\"]')?.dataset.state === 'acknowledged'")
+            f"() => document.querySelector('#alert-queue li[data-alert-id=\"{alert.pk}\"]')?.dataset.state === 'acknowledged'")
         assert "flash" not in row.get_attribute("class")
         assert page.locator("#alert-actions button[data-action=acknowledge]").count() == 0
 
         # Resolve: it leaves the open queue.
         page.click("#alert-actions button[data-action=resolve]")
-        page.wait_for_function("document.querySelector('#alert-detail').dataset.state === 'resolved'")
-        page.wait_for_function(f"!document.querySelector('#alert-queue li[data-alert-id=\"{alert.pk}\"]')")
+        page.wait_for_function("() => document.querySelector('#alert-detail').dataset.state === 'resolved'")
+        page.wait_for_function(f"() => !document.querySelector('#alert-queue li[data-alert-id=\"{alert.pk}\"]')")
         assert page.locator("#alert-actions button").count() == 0
 
         # With no open alert left, a click on the terminal shows the device.
         click_on_map(page, lon, lat, "terminals-0", absent="alerts-2")
-        page.wait_for_function("document.querySelector('#alert-detail').dataset.terminalId"
+        page.wait_for_function("() => document.querySelector('#alert-detail').dataset.terminalId"
                                f" === '{elders.terminals['pB'].pk}'")
         assert "nat-b" in page.inner_text("#detail-device")
 
@@ -164,7 +164,7 @@ def test_a_conflicting_step_reloads_the_alert_and_says_so(world, elders, asgi_se
         # Someone else acknowledges; the live update reaches this console, but its step is
         # taken as if it had not (the version it saw is 1).
         services.alert_advance(actor=world.users["leader_b"], alert=alert, action="acknowledge")
-        page.wait_for_function("document.querySelector('#alert-detail').dataset.state === 'acknowledged'")
+        page.wait_for_function("() => document.querySelector('#alert-detail').dataset.state === 'acknowledged'")
         page.evaluate("DispatchConsole.state.detail.properties.version = 1")
         page.click("#alert-actions button[data-action=dispatch]")
         page.wait_for_selector("#alert-message:not([hidden])")
@@ -200,18 +200,18 @@ def test_a_grid_leader_sees_only_the_alerts_of_their_cell_and_nothing_leaves_the
     page.on("pageerror", lambda e: errors.append(str(e)))
     session_login(page.context, asgi_server, world.users["leader_a"])
     page.goto(f"{asgi_server}/console/dispatch/")
-    page.wait_for_function("document.querySelector('#live-status').dataset.state === 'live'")
+    page.wait_for_function("() => document.querySelector('#live-status').dataset.state === 'live'")
     page.wait_for_selector(f"#alert-queue li[data-alert-id='{mine.pk}']")
     assert page.locator(f"#alert-queue li[data-alert-id='{other.pk}']").count() == 0
     assert page.locator("#alert-queue li").count() == 1
     # Nor on the map: the alert markers and the live terminals are the cell's only.
-    page.wait_for_function("DispatchConsole.state.terminals !== undefined")
+    page.wait_for_function("() => DispatchConsole.state.terminals !== undefined")
     assert page.evaluate("DispatchConsole.state.terminals.map(f => f.properties.device_id)") == ["860000000000001"]
 
     # A click on its marker on the map opens it.
     lon, lat = elders.home("pA")
     click_on_map(page, lon, lat, "alerts-2")
-    page.wait_for_function(f"document.querySelector('#alert-detail').dataset.alertId === '{mine.pk}'")
+    page.wait_for_function(f"() => document.querySelector('#alert-detail').dataset.alertId === '{mine.pk}'")
     assert "居民pA" in page.inner_text("#alert-detail")
     assert page.locator(".maplibregl-popup").count() == 0  # no inspect popup of the cell underneath
     assert errors == []

@@ -12,9 +12,9 @@ pytestmark = [pytest.mark.browser]
 
 def map_idle(page) -> None:
     """Wait until the map has drawn every tile it asked for."""
-    page.wait_for_function("window.GridMap && GridMap.ready")
+    page.wait_for_function("() => window.GridMap && GridMap.ready")
     page.evaluate("GridMap.ready.then(g => { window.gridMap = g; })")
-    page.wait_for_function("window.gridMap && gridMap.map.loaded() && gridMap.map.areTilesLoaded()"
+    page.wait_for_function("() => window.gridMap && gridMap.map.loaded() && gridMap.map.areTilesLoaded()"
                            " && !gridMap.map.isMoving()", timeout=30000)
 
 
@@ -51,7 +51,7 @@ def test_the_official_console_renders_inspects_and_drills_down(world, desk, asgi
     page.wait_for_selector("#cases tbody tr")  # this month's cases by community
     assert page.inner_text("#cases tbody tr").split("\t")[:2] == ["社区一", "1"]
     rows.first.click()
-    page.wait_for_function("document.querySelector('#area-name').textContent.startsWith('社区一')")
+    page.wait_for_function("() => document.querySelector('#area-name').textContent.startsWith('社区一')")
     assert page.locator("#children tbody tr").count() == 2  # cells A and B
 
     # Click building bA: its popup shows its attributes.

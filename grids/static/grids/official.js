@@ -36,7 +36,7 @@
     function rampLegend(legend) {
       const stops = legend.stops.map(([, color], i) => color + " " + Math.round(100 * i / (legend.stops.length - 1)) + "%");
       return element("div", {},
-        element("div", {class: "ramp", style: "background: linear-gradient(to right, " + stops.join(", ") + ")"}),
+        element("div", {class: "ramp", style: {background: "linear-gradient(to right, " + stops.join(", ") + ")"}}),
         element("div", {class: "ramp-labels"}, element("span", {text: "0"}),
                 element("span", {text: Math.round(legend.max) + " " + legend.unit})),
         element("small", {text: T.total + " " + legend.total}));

@@ -11,6 +11,9 @@
   const $ = (id) => document.getElementById(id);
   const text = $("workspace-text").dataset;
 
+  /* person: each tag outlined in its colour (set here: the CSP refuses style attributes) */
+  document.querySelectorAll(".tag[data-color]").forEach((tag) => { tag.style.borderColor = tag.dataset.color; });
+
   function post(url, body, errorBox) {
     errorBox.hidden = true;
     return GridApi.post(url, body).then(({ok, body: answer}) => {

@@ -28,6 +28,8 @@
     const node = document.createElement(tag);
     Object.entries(attributes || {}).forEach(([key, value]) => {
       if (key === "text") node.textContent = value;
+      // Styles through the CSSOM: the Content-Security-Policy refuses style attributes.
+      else if (key === "style") Object.assign(node.style, value);
       else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
       else node.setAttribute(key, value);
     });
@@ -136,7 +138,7 @@
       legend.replaceChildren(...this.overlays.filter((o) => o.visible && o.legend).map((overlay) => {
         const body = overlay.legend instanceof Element ? overlay.legend : element("div", {},
           ...overlay.legend.map(([label, color]) => element("span", {class: "item"},
-            element("span", {class: "swatch", style: "background:" + color}), document.createTextNode(label))));
+            element("span", {class: "swatch", style: {background: color}}), document.createTextNode(label))));
         return element("div", {class: "legend-group"}, element("div", {class: "legend-title", text: overlay.title}), body);
       }));
     }
