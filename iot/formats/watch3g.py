@@ -120,9 +120,10 @@ def _skip_whitespace(data: bytes, pos: int) -> int:
 
 
 def _frame_end(data: bytes, start: int) -> int:
-    """Where the frame opened at ``start`` closes: its brackets balanced, else its declared
-    length (for content with stray brackets), provided the end of the payload or another
-    frame follows; -1 when neither does."""
+    """Where the frame opened at ``start`` closes (its ``]``), or -1: where its brackets
+    balance, if the payload ends or another frame opens after that; else where its declared
+    length ends, on the same condition (content with stray brackets); else where its
+    brackets balance (what follows is then not a frame)."""
     depth, balanced = 0, -1
     for bracket in _BRACKET.finditer(data, start):
         depth += 1 if bracket[0] == b"[" else -1
@@ -135,11 +136,11 @@ def _frame_end(data: bytes, start: int) -> int:
     try:
         _mf, _device, _index, length, content = split_header(rest)
     except MalformedMessage:
-        return -1
+        return balanced
     declared = start + 1 + len(rest) - len(content) + int(length, 16)
     if data[declared:declared + 1] == b"]" and _frame_follows(data, declared):
         return declared
-    return -1
+    return balanced
 
 
 def _frame_follows(data: bytes, end: int) -> bool:
