@@ -12,6 +12,7 @@ its latest fix, its safe-zone streak or its open alerts.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +26,8 @@ from iot.formats import MalformedMessage, Report, decode
 from iot.formats.base import FALL, LOW_BATTERY, REMOVED, SOS
 from iot.models import URGENT_KINDS, AlertKind
 from iot.zones import BACK, LEFT, ZoneState, zone_step
+
+log = logging.getLogger("iot.batch_write")
 
 # Why a fix is not drawn, and "late" (older than the device's latest fix).
 NO_FIX, ZERO, OUT_OF_RANGE, FUTURE, LATE = "no_fix", "zero", "out_of_range", "future", "late"
@@ -64,6 +67,10 @@ def message_decode(topic: str, payload: bytes, *, received_at: dt.datetime | Non
         message.reports = decode(topic, payload)
     except MalformedMessage as exc:
         message.error = str(exc)
+        message.reports = exc.reports  # what was readable of it is ingested all the same
+    except Exception as exc:  # a decoder's bug must not stop the ingester: keep the message
+        log.exception("decoding a message on %s failed", topic)
+        message.error = f"decoder failed: {type(exc).__name__}: {exc}"
     return message
 
 
@@ -118,12 +125,14 @@ def messages_ingest(messages: Sequence[Message], *,
         quarantine: list[tuple[Message, str]] = []
         reports: list[tuple[_Terminal, Report, Message]] = []
         for message in messages:
-            reason = message.error or _refusal(message, terminals)
-            if reason:
-                quarantine.append((message, reason))
+            refusal = _refusal(message, terminals)
+            if message.error or refusal:
+                quarantine.append((message, message.error or refusal))
                 result.outcomes[(message.format, "quarantined")] += 1
-                continue
-            if not message.reports:
+                if refusal or not message.reports:
+                    continue
+                # else a partly readable message: kept whole in quarantine, its readable part ingested
+            elif not message.reports:
                 result.outcomes[(message.format, "ignored")] += 1
             for report in message.reports:
                 reports.append((terminals[report.device_id], report, message))

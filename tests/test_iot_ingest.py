@@ -108,6 +108,22 @@ def test_bad_messages_are_quarantined_and_the_ingester_goes_on(ingester, elders)
     assert counted == {"native": 3, "watch3g": 1}
 
 
+def test_a_payload_of_watch_frames_with_an_unreadable_one_is_ingested_and_quarantined(ingester, elders):
+    """A gateway forwards several frames in one message; the readable ones count (here an
+    SOS), the message is kept in quarantine with the reason naming the bad frame."""
+    watch = elders.terminals["pA"]
+    lon, lat = elders.home("pA")
+    topic, sos = encode.watch3g(watch.device_id, type="AL", time=at(70), lon=lon, lat=lat, flags={SOS})
+    payload = encode.watch3g_frame(watch.device_id, "LK,0,0,80") + encode.watch3g_frame(watch.device_id, "UD,9") + sos
+    mqtt_publish([(topic, payload)])
+    [fix] = wait_positions(watch, 1)
+    assert fix.time == at(70)
+    wait_until(lambda: watch.alerts.filter(kind="sos").exists(), what="an SOS alert")
+    [kept] = wait_until(lambda: list(QuarantinedMessage.objects.filter(topic=topic)), what="the message quarantined")
+    assert (bytes(kept.payload), kept.reason) == (payload, "frame 2: UD has 1 fields, expected at least 16 (date … status)")
+    assert IngestCount.objects.get(format="watch3g", outcome="quarantined").count == 1
+
+
 def test_positions_are_partitioned_by_month(ingester, elders):
     native = elders.terminals["pB"]
     lon, lat = elders.home("pB")

@@ -16,7 +16,14 @@ POSITION, HEARTBEAT, ALARM, OFFLINE, TRANSITION = "position", "heartbeat", "alar
 
 
 class MalformedMessage(ValueError):
-    """A message that cannot be decoded; ``str(error)`` is the reason kept in quarantine."""
+    """A message that cannot be decoded; ``str(error)`` is the reason kept in quarantine.
+
+    ``reports`` are what could be read of it all the same (a payload of several 3G-watch
+    frames, one of them unreadable): they are ingested, and the message is quarantined."""
+
+    def __init__(self, reason: str, reports: list[Report] | None = None) -> None:
+        super().__init__(reason)
+        self.reports = reports or []
 
 
 @dataclass(frozen=True)
