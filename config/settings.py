@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "grids",
     "iot",
     "incidents",
+    "ogc",
     "demo",
 ]
 

@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from ogc import views as ogc_views
+
 urlpatterns = [
     path("", include("gis_core.page_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("", include("iot.page_urls")),
     path("", include("incidents.page_urls")),
     path("open311/v2/", include("incidents.open311_urls")),
+    path("ogc", ogc_views.LandingView.as_view()),  # clients given the base URL without its slash
+    path("ogc/", include("ogc.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Errors in the site's frame (JSON for API clients).
