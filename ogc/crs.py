@@ -14,9 +14,11 @@ and EPSG:3857 are x = east. PostGIS always works east-first, so those others are
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import GeoFunc, Transform
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import Polygon
 from django.db.models import Expression, F
 from pyproj import CRS
@@ -46,10 +48,19 @@ class OutputCrs:
         return FlipCoordinates(expression) if self.north_first else expression
 
     def box(self, values: list[float]) -> Polygon:
-        """``bbox`` values (min, min, max, max in this CRS's axis order) as a polygon."""
+        """``bbox`` values (min, min, max, max in this CRS's axis order) as a polygon in
+        the storage CRS; ValueError when they cannot be transformed (far outside the CRS's
+        area), which PostGIS would otherwise raise mid-query."""
         x0, y0, x1, y1 = (values[1], values[0], values[3], values[2]) if self.north_first else values
         polygon = Polygon.from_bbox((x0, y0, x1, y1))
         polygon.srid = self.srid
+        if self.srid != STORAGE_SRID:
+            try:
+                polygon.transform(STORAGE_SRID)  # GDAL, in x = east order like PostGIS
+            except GDALException as error:
+                raise ValueError(str(error)) from error
+            if not all(math.isfinite(v) for v in polygon.extent):
+                raise ValueError("not finite")
         return polygon
 
 

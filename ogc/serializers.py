@@ -115,6 +115,12 @@ class ItemsQuerySerializer(ItemQuerySerializer):
 
     def validate(self, attrs):
         attrs["limit"] = min(attrs["limit"], MAX_LIMIT)  # OGC: a larger limit is served as the maximum
+        if "bbox" in attrs:  # -> a polygon in the storage CRS
+            try:
+                attrs["bbox"] = attrs.get("bbox-crs", crs_module.DEFAULT).box(attrs["bbox"])
+            except ValueError:
+                raise serializers.ValidationError({"bbox": [
+                    _("The box lies outside the area where bbox-crs is defined.")]}) from None
         return attrs
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.gis.db.models import Extent
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from rest_framework.views import APIView
 
 from gis_core.api_base import path_id
 from gis_core.exporting.api import AnyAccept
-from gis_core.scoping import areas_for_user
+from gis_core.selectors import user_areas_bounds
 from ogc import documents
 from ogc.collections import collection_get, collections_for
 from ogc.crs import DEFAULT
@@ -26,11 +25,6 @@ from ogc.serializers import FormatQuerySerializer, ItemQuerySerializer, ItemsQue
 
 OGC_CODES = {400: "InvalidParameterValue", 401: "NotAuthenticated", 403: "Forbidden", 404: "NotFound",
              405: "MethodNotAllowed", 406: "NotAcceptable"}
-
-
-def _user_bounds(user) -> list[float] | None:
-    extent = areas_for_user(user).aggregate(e=Extent("boundary"))["e"]
-    return [round(v, 6) for v in extent] if extent else None
 
 
 @extend_schema(exclude=True)  # described by its own OpenAPI document, /ogc/api
@@ -109,7 +103,7 @@ class CollectionsView(OgcView):
     template = "ogc/collections.html"
 
     def get(self, request):
-        return self.answer(documents.collections(request, collections_for(request.user), _user_bounds(request.user)))
+        return self.answer(documents.collections(request, collections_for(request.user), user_areas_bounds(request.user)))
 
 
 class CollectionView(OgcView):
@@ -117,7 +111,7 @@ class CollectionView(OgcView):
 
     def get(self, request, collection_id: str):
         collection = collection_get(request.user, collection_id)
-        return self.answer(documents.collection(request, collection, _user_bounds(request.user)),
+        return self.answer(documents.collection(request, collection, user_areas_bounds(request.user)),
                            context={"queryables": collection.queryables.values()})
 
 
@@ -145,9 +139,7 @@ class ItemsView(OgcView):
         if "datetime" in q and collection.time is None:
             raise exceptions.ValidationError({"datetime": [_no_time(collection)]})
         crs = q.get("crs", DEFAULT)
-        bbox = q["bbox-crs"].box(q["bbox"]) if "bbox" in q and "bbox-crs" in q else (
-            DEFAULT.box(q["bbox"]) if "bbox" in q else None)
-        queryset = features_queryset(collection=collection, user=request.user, bbox=bbox,
+        queryset = features_queryset(collection=collection, user=request.user, bbox=q.get("bbox"),
                                      interval=q.get("datetime"), filters=filters)
         features = features_read(collection=collection, queryset=queryset, crs=crs, request=request,
                                  offset=q["offset"], limit=q["limit"])

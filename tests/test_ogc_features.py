@@ -142,6 +142,7 @@ def test_bbox_in_crs84_and_in_other_axis_orders(world):
         error = items(client, "buildings", 400, bbox=bad)
         assert "bbox" in error and error["code"] == "InvalidParameterValue"
     assert "bbox-crs" in items(client, "buildings", 400, bbox="1,2,3,4", **{"bbox-crs": "EPSG:2000"})
+    assert "bbox" in items(client, "buildings", 400, bbox="0,0,1e30,1e30", **{"bbox-crs": "EPSG:4543"})
 
 
 def test_coordinates_in_cgcs2000_and_gauss_kruger_follow_the_crs_axis_order(world):
