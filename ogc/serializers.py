@@ -63,12 +63,12 @@ class BBoxField(serializers.CharField):
 def _moment(text: str, *, end: bool) -> tuple[dt.datetime, bool]:
     """An RFC 3339 date-time (local time when it names no offset) or a date (its
     midnight; as an end, the next midnight, exclusive)."""
-    moment = parse_datetime(text)
-    if moment is not None:
-        return (moment if timezone.is_aware(moment) else timezone.make_aware(moment)), False
-    day = parse_date(text)
+    day = parse_date(text)  # first: parse_datetime takes a bare date for its midnight
     if day is None:
-        raise ValueError(text)
+        moment = parse_datetime(text)
+        if moment is None:
+            raise ValueError(text)
+        return (moment if timezone.is_aware(moment) else timezone.make_aware(moment)), False
     midnight = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=int(end)), dt.time()))
     return midnight, end
 

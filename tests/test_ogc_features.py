@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.utils import timezone
 from pyproj import Transformer
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -16,7 +17,7 @@ from rest_framework.test import APIClient
 from assets import services as assets_services
 from assets.models import KeySiteCategory
 from gis_core.models import PersonalDataAccess, User
-from tests.helpers import IN_A, IN_B
+from tests.helpers import IN_A, IN_B, IN_F
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 CRS_CLASS = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
@@ -225,6 +226,20 @@ def test_a_street_official_sees_phones_masked_and_reads_are_logged_for_others(wo
     read = PersonalDataAccess.objects.get(user=world.users["admin"])
     assert (read.object_id, read.fields) == (site.pk, ["responsible_phone"])
     assert read.channel.startswith("GET /ogc/collections/key-sites/items")
+
+
+def test_open_cases_keep_the_layers_narrowing_and_filter_on_their_report_time(desk):
+    world = desk.world
+    desk.report("leader_a", at=IN_A)
+    desk.report("admin", at=IN_F, category="street_light", reporter_name="李四", reporter_phone="13811112222")
+    dispatcher = world.client("dispatcher")
+    assert items(dispatcher, "cases")["numberMatched"] == 2
+    assert items(world.client("handler"), "cases")["numberMatched"] == 0  # none sent to their departments yet
+    assert [f["properties"]["cell_name"] for f in items(world.client("leader_a"), "cases")["features"]] == ["网格A"]
+    today = timezone.localdate().isoformat()
+    assert items(dispatcher, "cases", datetime=today)["numberMatched"] == 2  # reported_at within the day
+    assert items(dispatcher, "cases", datetime=f"../{today}T00:00:00+08:00")["numberMatched"] == 0
+    assert body(get(dispatcher, "/ogc/collections/cases"))["extent"]["temporal"]["interval"] == [[None, None]]
 
 
 # --------------------------------------------------------------------------- HTML
