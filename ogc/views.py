@@ -68,8 +68,6 @@ class OgcView(APIView):
             f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in fields.items())
         document = {"code": OGC_CODES.get(response.status_code, "Error"), "description": description, **fields}
         headers = {k: v for k, v in response.items() if k == "WWW-Authenticate"}
-        if not hasattr(self.request._request, "ogc_html"):
-            self.request._request.ogc_html = False
         self.template = "ogc/error.html"
         return self.answer(document, headers=headers, status=response.status_code,
                            context={"status": response.status_code})
