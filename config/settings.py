@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "grids",
     "iot",
     "incidents",
+    "ogc",
     "demo",
 ]
 

@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from signin.pages import SignInView
 
+from ogc import views as ogc_views
+
 urlpatterns = [
     path("", include("gis_core.page_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -26,6 +28,8 @@ urlpatterns = [
     path("", include("iot.page_urls")),
     path("", include("incidents.page_urls")),
     path("open311/v2/", include("incidents.open311_urls")),
+    path("ogc", ogc_views.LandingView.as_view()),  # clients given the base URL without its slash
+    path("ogc/", include("ogc.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Errors in the site's frame (JSON for API clients).

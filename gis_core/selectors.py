@@ -1,17 +1,26 @@
 """Read queries on areas, users and history."""
 from __future__ import annotations
 
+from django.contrib.gis.db.models import Extent
 from django.db import models
 from pghistory.models import Events
 
 from gis_core.models import PREFIX_LENGTH, Area, User
 from gis_core.personal_data import reveal
+from gis_core.scoping import areas_for_user
 
 
 def area_ancestors(area: Area) -> list[Area]:
     """Parents of ``area``, root first, in one query (their codes are prefixes of its code)."""
     prefixes = {area.code[:n].ljust(12, "0") for n in PREFIX_LENGTH.values() if n < len(area.prefix)}
     return list(Area.objects.filter(code__in=prefixes).order_by("level"))
+
+
+def user_areas_bounds(user) -> list[float] | None:
+    """[west, south, east, north] of the user's areas (TileJSON bounds, OGC API extents);
+    None when they have none."""
+    extent = areas_for_user(user).aggregate(e=Extent("boundary"))["e"]
+    return [round(v, 6) for v in extent] if extent else None
 
 
 def record_history(*, obj: models.Model, request) -> list[dict]:

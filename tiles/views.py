@@ -2,7 +2,6 @@
 the map's place search (the API's /search/) and the export of a whole layer."""
 from __future__ import annotations
 
-from django.contrib.gis.db.models import Extent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -23,7 +22,8 @@ from gis_core.exporting.api import (
 )
 from gis_core.exporting.tables import Source, queryset_export
 from gis_core.roles import role_allows
-from gis_core.scoping import areas_for_user, scope_queryset
+from gis_core.scoping import scope_queryset
+from gis_core.selectors import user_areas_bounds
 from tiles.auth import refuse
 from tiles.layers import TileLayer, all_layers, layer_for
 from tiles.mvt import tile_get
@@ -69,11 +69,6 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     return HttpResponse(result.mvt, content_type=MVT_TYPE, headers=headers)
 
 
-def _user_bounds(user) -> list[float] | None:
-    extent = areas_for_user(user).aggregate(e=Extent("boundary"))["e"]
-    return [round(v, 6) for v in extent] if extent else None
-
-
 def _tilejson(request: HttpRequest, layer: TileLayer, bounds: list[float] | None) -> dict:
     template = request.build_absolute_uri(f"/tiles/{layer.name}/") + "{z}/{x}/{y}.pbf"
     document = {
@@ -93,7 +88,7 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
     tile_layer = _layer(layer)
     if denied := refuse(request, tile_layer.permission):
         return denied
-    return JsonResponse(_tilejson(request, tile_layer, _user_bounds(request.user)))
+    return JsonResponse(_tilejson(request, tile_layer, user_areas_bounds(request.user)))
 
 
 @require_GET
@@ -102,7 +97,7 @@ def index(request: HttpRequest) -> JsonResponse:
     if denied := refuse(request):
         return denied
     user = request.user
-    bounds = _user_bounds(user)
+    bounds = user_areas_bounds(user)
     return JsonResponse({"bounds": bounds, "layers": [
         {**_tilejson(request, layer, bounds), "id": layer.name, "title": str(layer.title), "live": not layer.cached,
          "visible": layer.visible, "style": layer.style, "detail_url": layer.detail_url,

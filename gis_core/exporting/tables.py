@@ -1,4 +1,5 @@
-"""A scoped queryset into an export file, in chunks, with personal data masked or recorded."""
+"""A scoped queryset read in chunks, with personal data masked or recorded: into an export
+file, or for another reader (the OGC API's feature pages)."""
 from __future__ import annotations
 
 import shutil
@@ -81,8 +82,8 @@ def _text(value):
     return str(value)
 
 
-def _geometry(geometry: Source, form: str) -> Expression:
-    return {"wkb": AsWKB, "wkt": AsWKT, "geojson": lambda g: AsGeoJSON(g, precision=8)}[form](geometry)
+def _geometry(geometry: Source, form: str, precision: int = 8) -> Expression:
+    return {"wkb": AsWKB, "wkt": AsWKT, "geojson": lambda g: AsGeoJSON(g, precision=precision)}[form](geometry)
 
 
 def _single_valued(model, lookup: str) -> bool:
@@ -113,17 +114,28 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def queryset_export(*, queryset: QuerySet, columns: Mapping[str, Source], geometry: str | Expression, fmt: str,
-                    request, name: str, audits: Mapping[str, Expression] | None = None) -> ExportFile:
-    """Write ``queryset`` (already scoped and filtered) as ``fmt`` with ``columns``
-    ({output name: source}) and ``geometry`` in EPSG:4326; return the open file.
+@dataclass
+class Rows:
+    """A scoped queryset read for output: the columns' names and kinds, the geometry type
+    (OGR's name) and the rows, ``(geometry, *values)``, in chunks."""
+
+    columns: list[Column]
+    geometry_type: str
+    chunks: Iterator[list[tuple]]
+
+
+def queryset_rows(*, queryset: QuerySet, columns: Mapping[str, Source], geometry: str | Expression,
+                  geometry_as: str, request, audits: Mapping[str, Expression] | None = None,
+                  precision: int = 8, offset: int = 0, limit: int | None = None) -> Rows:
+    """Read ``queryset`` (already scoped and filtered) with ``columns`` ({output name:
+    source}) and ``geometry`` as ``geometry_as`` (wkb, wkt or geojson with ``precision``
+    decimals), rows ``offset`` to ``offset + limit`` — for export files and the OGC API alike.
 
     The model's ``personal_fields`` among the sources are masked unless the user may see
-    personal data; when they may, every record exported with one of them (or with a true
+    personal data; when they may, every record read with one of them (or with a true
     ``audits`` expression, {field: condition}, e.g. a sensitive tag) is recorded in the
-    access log, one INSERT per chunk. Rows come from a server-side cursor
-    ``CHUNK_ROWS`` at a time: memory does not grow with the export."""
-    form = FORMATS[fmt]
+    access log, one INSERT per chunk. Rows come from a server-side cursor ``CHUNK_ROWS``
+    at a time: memory does not grow with the rows."""
     model = queryset.model
     sees = may_see_personal_data(getattr(request, "user", None))
     personal = getattr(model, "personal_fields", {})
@@ -132,7 +144,7 @@ def queryset_export(*, queryset: QuerySet, columns: Mapping[str, Source], geomet
                for i, source in enumerate(columns.values())}
     resolved = queryset.annotate(**sources, x_geom=_as_expression(geometry)).query.annotations
     geometry_type = OGR_TYPES.get(resolved["x_geom"].output_field.geom_type, "Unknown")
-    select: dict[str, Expression] = {"x_geom": _geometry(geometry, form.writer.geometry_as)}
+    select: dict[str, Expression] = {"x_geom": _geometry(geometry, geometry_as, precision)}
     out_columns, converters = [], []
     for i, (out, source) in enumerate(columns.items()):
         alias = f"x_{i}"
@@ -185,17 +197,36 @@ def queryset_export(*, queryset: QuerySet, columns: Mapping[str, Source], geomet
                     record_read(request, stub, field_name, area_id=row[area_at] if area_at is not None else None)
         return (row[0], *values)
 
-    directory = Path(tempfile.mkdtemp(prefix="export-"))
-    try:
-        writer = form.writer(directory=directory, name=name, columns=out_columns, geometry_type=geometry_type)
-        count = 0
-        for chunk in _chunks(qs.values_list(*names).iterator(chunk_size=FETCH_ROWS), CHUNK_ROWS):
+    rows = qs.values_list(*names)
+    if offset or limit is not None:
+        rows = rows[offset:None if limit is None else offset + limit]
+
+    def chunks() -> Iterator[list[tuple]]:
+        for chunk in _chunks(rows.iterator(chunk_size=FETCH_ROWS), CHUNK_ROWS):
             if converters or personal_at or record:
                 chunk = [_row(row) for row in chunk]
-            writer.write(chunk)  # (geometry, *values), straight from the cursor when nothing changes
-            count += len(chunk)
+            yield chunk  # (geometry, *values), straight from the cursor when nothing changes
             if record:
-                reads_flush(django_request)  # the log keeps up with the export, not in memory
+                reads_flush(django_request)  # the log keeps up with the rows, not in memory
+
+    return Rows(out_columns, geometry_type, chunks())
+
+
+def queryset_export(*, queryset: QuerySet, columns: Mapping[str, Source], geometry: str | Expression, fmt: str,
+                    request, name: str, audits: Mapping[str, Expression] | None = None) -> ExportFile:
+    """Write ``queryset`` (already scoped and filtered) as ``fmt`` with ``columns``
+    ({output name: source}) and ``geometry`` in EPSG:4326; return the open file. Personal
+    data is masked or recorded as ``queryset_rows`` says."""
+    form = FORMATS[fmt]
+    rows = queryset_rows(queryset=queryset, columns=columns, geometry=geometry,
+                         geometry_as=form.writer.geometry_as, request=request, audits=audits)
+    directory = Path(tempfile.mkdtemp(prefix="export-"))
+    try:
+        writer = form.writer(directory=directory, name=name, columns=rows.columns, geometry_type=rows.geometry_type)
+        count = 0
+        for chunk in rows.chunks:
+            writer.write(chunk)
+            count += len(chunk)
         path = writer.close()
         handle = open(path, "rb")
     finally:
