@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("assets.page_urls")),
     path("", include("iot.page_urls")),
     path("", include("incidents.page_urls")),
+    path("", include("notify.page_urls")),
     path("open311/v2/", include("incidents.open311_urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
