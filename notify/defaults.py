@@ -35,3 +35,15 @@ SAMPLE_VALUES = {
     "elder": "张桂英", "time": "08:30", "address": "盘龙区拓东路12号", "phone": "0871-12345",
     "step": "已派人前往", "tracking": "530103-20260101-0001", "category": "道路破损", "department": "市政所",
 }
+
+
+def templates_defaults_load(model) -> None:
+    """Create the templates above that are missing (``model``: MessageTemplate, or its
+    historical version in a migration)."""
+    from notify.texts import placeholders
+
+    for code, languages in TEMPLATES.items():
+        for language, (subject, body) in languages.items():
+            samples = {name: SAMPLE_VALUES[name] for name in placeholders(subject + body)}
+            model.objects.get_or_create(code=code, language=language, defaults=dict(
+                subject=subject, body=body, sample_values=samples))

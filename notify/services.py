@@ -124,7 +124,8 @@ def _render(notification: Notification) -> None:
     if template is not None:
         subject, body = template.subject, template.body
     elif notification.template in TEMPLATES:
-        subject, body = next(iter(TEMPLATES[notification.template].values()))
+        languages = TEMPLATES[notification.template]
+        subject, body = languages.get(notification.language) or next(iter(languages.values()))
     else:
         raise ValidationError({"template": [f"Unknown template {notification.template!r}."]})
     with translation.override(notification.language):

@@ -3,15 +3,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from notify.defaults import SAMPLE_VALUES, TEMPLATES
-    from notify.texts import placeholders
+    from notify.defaults import templates_defaults_load
 
-    MessageTemplate = apps.get_model("notify", "MessageTemplate")
-    for code, languages in TEMPLATES.items():
-        for language, (subject, body) in languages.items():
-            samples = {name: SAMPLE_VALUES[name] for name in placeholders(subject + body)}
-            MessageTemplate.objects.get_or_create(code=code, language=language, defaults=dict(
-                subject=subject, body=body, sample_values=samples))
+    templates_defaults_load(apps.get_model("notify", "MessageTemplate"))
 
 
 class Migration(migrations.Migration):
