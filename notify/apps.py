@@ -11,7 +11,7 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from gis_core.events import alert_changed, case_changed
-        from gis_core.navigation import TopbarItem, Page, register_page, register_topbar_item
+        from gis_core.navigation import Page, TopbarItem, register_page, register_topbar_item
         from notify.roles import grant_notify
         from notify.rules import on_alert_changed, on_case_changed
 

@@ -4,13 +4,13 @@ administrators edit them in the admin)."""
 TEMPLATES = {
     "sos_raised": {
         "zh-hans": ("紧急呼叫", "{elder}于{time}在{address}按下了紧急呼叫，平台正在处置，请拨打{phone}"),
-        "en": ("Emergency call", "{elder} pressed SOS at {address}, {time}; the platform is handling it, "
-                                 "call {phone}"),
+        "en": ("Emergency call", ("{elder} pressed SOS at {address}, {time}; the platform is handling it, "
+                                  "call {phone}")),
     },
     "fall_raised": {
         "zh-hans": ("跌倒报警", "{elder}于{time}在{address}可能跌倒，平台正在处置，请拨打{phone}"),
-        "en": ("Fall alarm", "{elder} may have fallen at {address}, {time}; the platform is handling it, "
-                             "call {phone}"),
+        "en": ("Fall alarm", ("{elder} may have fallen at {address}, {time}; the platform is handling it, "
+                              "call {phone}")),
     },
     "alert_update": {
         "zh-hans": ("报警进展", "{elder}的紧急呼叫：{step}（{time}）。咨询请拨打{phone}"),
@@ -26,8 +26,8 @@ TEMPLATES = {
     },
     "case_closed_rate": {
         "zh-hans": ("案件已办结", "您反映的问题（编号{tracking}）已办结。请回复1-5评价（5为非常满意）。"),
-        "en": ("Case closed", "The problem you reported (number {tracking}) has been resolved. "
-                              "Reply 1-5 to rate it (5 = very satisfied)."),
+        "en": ("Case closed", ("The problem you reported (number {tracking}) has been resolved. "
+                               "Reply 1-5 to rate it (5 = very satisfied).")),
     },
 }
 
@@ -45,5 +45,5 @@ def templates_defaults_load(model) -> None:
     for code, languages in TEMPLATES.items():
         for language, (subject, body) in languages.items():
             samples = {name: SAMPLE_VALUES[name] for name in placeholders(subject + body)}
-            model.objects.get_or_create(code=code, language=language, defaults=dict(
-                subject=subject, body=body, sample_values=samples))
+            model.objects.get_or_create(code=code, language=language, defaults={
+                "subject": subject, "body": body, "sample_values": samples})

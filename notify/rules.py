@@ -83,7 +83,7 @@ def case_dispatched_notify(*, case, event) -> None:
 
 def case_closed_notify(*, case, event) -> None:
     values, key = _case_values(case), f"case:{case.pk}:event:{event.pk}:reporter"
-    common = dict(key=key, values=values, area_id=case.cell_id, subject_type="case", subject_id=case.pk)
+    common = {"key": key, "values": values, "area_id": case.cell_id, "subject_type": "case", "subject_id": case.pk}
     # A resident reporting at the desk or on the phone left their number: the staff user
     # who took it down is not the one to tell.
     if case.reporter_phone:

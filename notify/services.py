@@ -40,10 +40,11 @@ def notification_enqueue(*, key: str, template: str, channel: str, values: dict[
     if channel not in Channel.values:
         raise ValidationError({"channel": [f"Unknown channel {channel!r}."]})
     with transaction.atomic():
-        notification, created = Notification.objects.get_or_create(key=key[:200], defaults=dict(
-            template=template, channel=channel, values=values, language=language, user=user, person=person,
-            address=address, area_id=area_id, subject_type=subject_type, subject_id=subject_id, urgent=urgent,
-            expires_at=timezone.now() + dt.timedelta(hours=settings.NOTIFY_EXPIRE_HOURS)))
+        notification, created = Notification.objects.get_or_create(key=key[:200], defaults={
+            "template": template, "channel": channel, "values": values, "language": language, "user": user,
+            "person": person, "address": address, "area_id": area_id, "subject_type": subject_type,
+            "subject_id": subject_id, "urgent": urgent,
+            "expires_at": timezone.now() + dt.timedelta(hours=settings.NOTIFY_EXPIRE_HOURS)})
         if not created:
             return None
         _defer(notification)

@@ -74,8 +74,8 @@ def receive_forever(url: str, *, stop: threading.Event | None = None, timeout: f
             if client is not None:
                 try:
                     client.disconnect()
-                except Exception:  # noqa: BLE001 - already broken
-                    pass
+                except Exception as exc:  # noqa: BLE001 - already broken
+                    log.debug("SMPP disconnect: %s", exc)
 
 
 def _safely(pdu):

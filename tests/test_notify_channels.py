@@ -9,7 +9,7 @@ import pytest
 
 from notify import services
 from notify.defaults import templates_defaults_load
-from notify.models import InboxItem, MessageTemplate, Notification, State
+from notify.models import InboxItem, MessageTemplate, Notification
 
 
 @pytest.fixture(autouse=True)

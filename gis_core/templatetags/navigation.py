@@ -11,5 +11,5 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def topbar_items(context) -> str:
     request = context.get("request")
-    return mark_safe("".join(get_template(item.template).render(context.flatten(), request)  # noqa: S308
+    return mark_safe("".join(get_template(item.template).render(context.flatten(), request)
                              for item in registered()))

@@ -4,7 +4,6 @@ so a receiving system can tell a copy from a new message."""
 from __future__ import annotations
 
 import smtplib
-import socket
 from email.message import EmailMessage
 from email.utils import formatdate
 from hashlib import sha256
@@ -52,6 +51,6 @@ class SmtpSender:
             if 400 <= exc.smtp_code < 500:
                 raise TemporaryFailure(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
             raise PermanentFailure(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
-        except (socket.timeout, smtplib.SMTPServerDisconnected) as exc:
+        except (TimeoutError, smtplib.SMTPServerDisconnected) as exc:
             raise Unconfirmed(f"no answer from the SMTP server: {exc}") from exc
         return message_id

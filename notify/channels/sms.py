@@ -10,6 +10,7 @@ Receipts and residents' replies arrive on a separate receiver session
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -22,6 +23,8 @@ import smpplib.smpp
 from django.conf import settings
 
 from notify.channels import PermanentFailure, TemporaryFailure, Unconfirmed
+
+log = logging.getLogger("notify.smpp")
 
 # Mainland mobile numbers, with or without the country code.
 PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
@@ -76,8 +79,8 @@ class SmppSender:
         if self.client is not None:
             try:
                 self.client.disconnect()
-            except Exception:  # noqa: BLE001 - a dead socket: nothing to close cleanly
-                pass
+            except Exception as exc:  # noqa: BLE001 - a dead socket: nothing to close cleanly
+                log.debug("SMPP disconnect: %s", exc)
             self.client = None
 
     def send(self, notification) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import urllib.error
 import urllib.request
 
@@ -43,7 +42,7 @@ class WebhookSender:
             if exc.code in (408, 429) or exc.code >= 500:
                 raise TemporaryFailure(f"HTTP {exc.code}") from exc
             raise PermanentFailure(f"HTTP {exc.code}") from exc
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise Unconfirmed("no answer from the webhook") from exc
         except (urllib.error.URLError, OSError) as exc:
             raise TemporaryFailure(f"webhook unreachable: {exc}") from exc
