@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from notify.channels import PermanentFailure, TemporaryFailure, Unconfirmed, sender_for
 from notify.channels.sms import phone_normalize
@@ -129,9 +129,8 @@ def _render(notification: Notification) -> None:
         subject, body = languages.get(notification.language) or next(iter(languages.values()))
     else:
         raise ValidationError({"template": [f"Unknown template {notification.template!r}."]})
-    with translation.override(notification.language):
-        notification.subject = text_fill(subject, notification.values)[:200]
-        notification.body = text_fill(body, notification.values)
+    notification.subject = text_fill(subject, notification.values)[:200]
+    notification.body = text_fill(body, notification.values)
     if notification.channel == Channel.SMS:
         phone = phone_normalize(notification.address)
         if phone is None:
