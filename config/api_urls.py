@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("tiles.api_urls")),
     path("", include("iot.api_urls")),
     path("", include("incidents.api_urls")),
+    path("", include("notify.api_urls")),
     path("", include("gis_core.exporting.urls")),
 ]

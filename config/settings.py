@@ -75,8 +75,11 @@ INSTALLED_APPS = [
     "grids",
     "iot",
     "incidents",
+    "notify",
     "ogc",
     "demo",
+    # The job queue's tables (its migrations) and `manage.py procrastinate worker`.
+    "procrastinate.contrib.django",
 ]
 
 MIDDLEWARE = [
@@ -286,7 +289,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "procrastinate": {"level": "WARNING"}},
 }
 
 # Debian 12 ships GDAL 3.6: GeoDjango warns it cannot sandbox GDAL's file/network access.
@@ -370,6 +373,29 @@ TRACK_FAILURE_WINDOW = int(os.environ.get("TRACK_FAILURE_WINDOW", "3600"))
 
 # Open311 GeoReport v2: the jurisdiction_id a client may send (our district's division code).
 OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "530103")
+
+# ── Notifications (README, "Notifications") ───────────────────────────────────────────
+# Channels: SMS over SMPP 3.4 (smpp://system_id:password@host:port), e-mail over SMTP
+# (smtp://user:password@host:port, smtps://… or ?starttls=1), a webhook (JSON POST signed
+# with HMAC-SHA256 under NOTIFY_WEBHOOK_SECRET). Non-urgent messages wait out the quiet
+# hours (local time) and at most NOTIFY_RATE_LIMIT ("count/seconds") go to one recipient.
+SMPP_URL = os.environ.get("SMPP_URL", "")
+SMPP_SOURCE_ADDR = os.environ.get("SMPP_SOURCE_ADDR", "106900001234")
+SMPP_TIMEOUT = float(os.environ.get("SMPP_TIMEOUT", "15"))
+SMTP_URL = os.environ.get("SMTP_URL", "")
+NOTIFY_EMAIL_FROM = os.environ.get("NOTIFY_EMAIL_FROM", "noreply@grid.example")
+NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
+NOTIFY_WEBHOOK_SECRET = os.environ.get("NOTIFY_WEBHOOK_SECRET", "")
+NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "22:00-07:00")
+NOTIFY_RATE_LIMIT = os.environ.get("NOTIFY_RATE_LIMIT", "5/3600")
+NOTIFY_MAX_TRIES = int(os.environ.get("NOTIFY_MAX_TRIES", "6"))
+NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", "15"))
+NOTIFY_EXPIRE_HOURS = int(os.environ.get("NOTIFY_EXPIRE_HOURS", "24"))
+NOTIFY_CLAIM_TIMEOUT = int(os.environ.get("NOTIFY_CLAIM_TIMEOUT", "120"))
+NOTIFY_REPLY_DAYS = int(os.environ.get("NOTIFY_REPLY_DAYS", "7"))
+NOTIFY_DISPATCH_PHONE = os.environ.get("NOTIFY_DISPATCH_PHONE", "0871-12345")
+# The job queue runs its tasks from notify.tasks (and its periodic recovery).
+PROCRASTINATE_WORKER_DEFAULTS = {"queues": ["urgent", "notify"], "concurrency": 4}
 
 # ── Single sign-on (README, "Single sign-on") ────────────────────────────────────────────
 # After axes' lockout check and local passwords (the superuser, accounts outside the

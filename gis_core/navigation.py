@@ -25,3 +25,23 @@ def register_page(page: Page) -> Page:
 
 def all_pages() -> list[Page]:
     return sorted(_PAGES.values(), key=lambda page: page.order)
+
+
+@dataclass(frozen=True)
+class TopbarItem:
+    """A snippet in the top bar of every page for signed-in users (an app's template,
+    rendered with the page's context), e.g. the inbox's unread count."""
+
+    template: str
+
+
+_TOPBAR: dict[str, TopbarItem] = {}
+
+
+def register_topbar_item(item: TopbarItem) -> TopbarItem:
+    _TOPBAR[item.template] = item
+    return item
+
+
+def topbar_items() -> list[TopbarItem]:
+    return list(_TOPBAR.values())

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gis_core.conflicts import VersionConflict
+from gis_core.events import case_changed
 from gis_core.models import Area, AreaLevel, Role, User
 from gis_core.photos import CheckedPhoto, photos_check
 from gis_core.roles import role_allows
@@ -192,6 +193,30 @@ def case_act(*, actor: User, case_id: int, action: str, version: int, note: str 
         event = CaseEvent.objects.create(case=case, at=now, action=action, from_status=before,
                                          to_status=case.status, actor=actor, note=note, data=data or {})
         _attach(case, event, checked, actor)
+        case_changed.send(sender=Case, case=case, event=event)
+    return case
+
+
+def case_reporter_rate(*, case_id: int, rating: int, phone: str, channel: str = "sms") -> Case:
+    """The reporter's own 回访 rating, sent from their phone (a reply to the rating request):
+    recorded only on a closed or evaluated case reported from that phone, and logged as a
+    follow-up visit without a staff actor."""
+    rating = _rating(rating, "reporter_rating")
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+        if case is None or not phone or case.reporter_phone != phone:
+            raise ValidationError({"case": [_("No case reported from this phone.")]})
+        if case.status not in ACTIONS["visit"].sources:
+            raise ValidationError({"case": [_("A case that is %(status)s cannot be rated yet.") % {
+                "status": case.get_status_display()}]})
+        now = timezone.now()
+        case.reporter_rating = rating
+        case.version += 1
+        case.save(update_fields=["reporter_rating", "version", "updated_at"])
+        event = CaseEvent.objects.create(case=case, at=now, action="visit", from_status=case.status,
+                                         to_status=case.status, actor=None, note=_("Rated by the reporter's reply"),
+                                         data={"reporter_rating": rating, "channel": channel})
+        case_changed.send(sender=Case, case=case, event=event)
     return case
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
+from gis_core.events import alert_changed
 from iot.formats import Report
 from iot.models import OPEN_STATES, URGENT_KINDS, AlertKind
 
@@ -213,10 +214,13 @@ def alerts_raise_silent(*, now: dt.datetime | None = None) -> list[AlertChange]:
 
 
 def alerts_notify(changes: list[AlertChange]) -> None:
-    """Announce changes; PostgreSQL delivers notifications only if the transaction commits."""
+    """Announce changes to the consoles and to ``gis_core.events.alert_changed`` (the
+    notifications queue their work in this transaction); PostgreSQL delivers
+    notifications only if the transaction commits."""
     if not changes:
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p",
                        [CHANNEL, [c.payload() for c in changes]])
+    alert_changed.send(sender=AlertChange, changes=changes)
 

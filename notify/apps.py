@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyConfig(AppConfig):
+    """Notifications: the outbox, its worker and channels (SMS over SMPP, e-mail, the
+    in-app inbox, webhooks), the templates and the rules that use them."""
+
+    name = "notify"
+    verbose_name = _("Notifications")
+
+    def ready(self):
+        from gis_core.events import alert_changed, case_changed
+        from gis_core.navigation import Page, TopbarItem, register_page, register_topbar_item
+        from notify.roles import grant_notify
+        from notify.rules import on_alert_changed, on_case_changed
+
+        grant_notify()
+        alert_changed.connect(on_alert_changed, dispatch_uid="notify.alert_changed")
+        case_changed.connect(on_case_changed, dispatch_uid="notify.case_changed")
+        register_page(Page("inbox", _("Inbox"), _("Messages for you, with what is unread"), order=90))
+        register_topbar_item(TopbarItem("notify/topbar_inbox.html"))

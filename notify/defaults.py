@@ -1,0 +1,49 @@
+"""The templates the rules use, in Chinese and English (loaded by migration 0002; the
+administrators edit them in the admin)."""
+
+TEMPLATES = {
+    "sos_raised": {
+        "zh-hans": ("紧急呼叫", "{elder}于{time}在{address}按下了紧急呼叫，平台正在处置，请拨打{phone}"),
+        "en": ("Emergency call", ("{elder} pressed SOS at {address}, {time}; the platform is handling it, "
+                                  "call {phone}")),
+    },
+    "fall_raised": {
+        "zh-hans": ("跌倒报警", "{elder}于{time}在{address}可能跌倒，平台正在处置，请拨打{phone}"),
+        "en": ("Fall alarm", ("{elder} may have fallen at {address}, {time}; the platform is handling it, "
+                              "call {phone}")),
+    },
+    "alert_update": {
+        "zh-hans": ("报警进展", "{elder}的紧急呼叫：{step}（{time}）。咨询请拨打{phone}"),
+        "en": ("Alert update", "{elder}'s emergency call: {step} ({time}). Questions: call {phone}"),
+    },
+    "case_dispatched": {
+        "zh-hans": ("新派遣案件", "案件{tracking}（{category}）已派遣至{department}，请及时处置。"),
+        "en": ("Case dispatched", "Case {tracking} ({category}) was dispatched to {department}; please handle it."),
+    },
+    "case_closed": {
+        "zh-hans": ("案件已办结", "您反映的问题（编号{tracking}）已办结。"),
+        "en": ("Case closed", "The problem you reported (number {tracking}) has been resolved."),
+    },
+    "case_closed_rate": {
+        "zh-hans": ("案件已办结", "您反映的问题（编号{tracking}）已办结。请回复1-5评价（5为非常满意）。"),
+        "en": ("Case closed", ("The problem you reported (number {tracking}) has been resolved. "
+                               "Reply 1-5 to rate it (5 = very satisfied).")),
+    },
+}
+
+SAMPLE_VALUES = {
+    "elder": "张桂英", "time": "08:30", "address": "盘龙区拓东路12号", "phone": "0871-12345",
+    "step": "已派人前往", "tracking": "530103-20260101-0001", "category": "道路破损", "department": "市政所",
+}
+
+
+def templates_defaults_load(model) -> None:
+    """Create the templates above that are missing (``model``: MessageTemplate, or its
+    historical version in a migration)."""
+    from notify.texts import placeholders
+
+    for code, languages in TEMPLATES.items():
+        for language, (subject, body) in languages.items():
+            samples = {name: SAMPLE_VALUES[name] for name in placeholders(subject + body)}
+            model.objects.get_or_create(code=code, language=language, defaults={
+                "subject": subject, "body": body, "sample_values": samples})

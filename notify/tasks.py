@@ -1,0 +1,44 @@
+"""The worker's jobs (procrastinate, `manage.py procrastinate worker`, Procfile `worker`).
+Queues: ``urgent`` (SOS and falls, priority 10) and ``notify``."""
+from __future__ import annotations
+
+from django.db import close_old_connections
+from procrastinate.contrib.django import app
+
+
+def _fresh(function):
+    """Each job on a usable database connection (a worker thread outlives them)."""
+    def run(**kwargs):
+        close_old_connections()
+        try:
+            return function(**kwargs)
+        finally:
+            close_old_connections()
+    run.__name__ = function.__name__
+    run.__doc__ = function.__doc__
+    return run
+
+
+@app.task(name="notify.deliver", queue="notify")
+@_fresh
+def deliver(*, notification_id: int) -> str:
+    from notify.services import notification_deliver
+
+    return notification_deliver(notification_id=notification_id)
+
+
+@app.task(name="notify.alert_changed", queue="urgent", priority=10)
+@_fresh
+def alert_changed(*, alert_id: int, action: str) -> int:
+    from notify.rules import alert_fan_out
+
+    return alert_fan_out(alert_id=alert_id, action=action)
+
+
+@app.periodic(cron="* * * * *", periodic_id="notify-recover")
+@app.task(name="notify.recover", queue="notify", pass_context=False)
+@_fresh
+def recover(*, timestamp: int) -> dict:
+    from notify.services import notifications_recover
+
+    return notifications_recover()
