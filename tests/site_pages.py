@@ -39,6 +39,7 @@ PAGES = [
     SitePage("admin:assets_building_change", lambda w: f"/admin/assets/building/{w.buildings['bA'].pk}/change/",
              ("leader_a",)),
     SitePage("api-docs", lambda w: "/api/docs/", ("admin",)),
+    SitePage("inbox", lambda w: "/inbox/", ("leader_a",)),
     SitePage("not-found", lambda w: "/no-such-page/", (None,)),
 ]
 
@@ -48,4 +49,8 @@ NOT_PAGES = {
     "alert-stream",    # Server-Sent Events
     "set_language",    # a redirect (django.conf.urls.i18n)
     "api-schema",      # the OpenAPI document
+    "signin-code",     # steps of a sign-in in progress: without one they redirect to the login
+    "signin-enrol",    # (tests/test_signin_otp.py drives them, in the browser too)
+    "oidc_authentication_init",      # redirects to the identity provider
+    "oidc_authentication_callback",  # the provider's redirect back
 }
