@@ -81,6 +81,20 @@ class ScopedAdmin(GISModelAdmin):
         return TemplateResponse(request, self.object_history_template, context)
 
 
+class ReadOnlyAdminMixin:
+    """Records written only by the platform (logs, outboxes): listed and opened, never
+    added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PersonalFieldsAdminMixin:
     """Personal fields (the model's ``personal_fields``) are left out of forms and shown
     masked, in one read-only line, for roles that may not see them; for the others every

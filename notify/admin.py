@@ -3,13 +3,13 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.admin_base import PersonalFieldsAdminMixin, ScopedAdmin
+from gis_core.admin_base import PersonalFieldsAdminMixin, ReadOnlyAdminMixin, ScopedAdmin
 from notify.models import InboxItem, MessageTemplate, Notification
 from notify.texts import sms_segments, text_fill
 
 
 @admin.register(Notification)
-class NotificationAdmin(PersonalFieldsAdminMixin, ScopedAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, PersonalFieldsAdminMixin, ScopedAdmin):
     """The outbox, read-only: what was sent to whom, when, and what became of it."""
 
     list_display = ["created_at", "template", "channel", "address", "state", "tries", "urgent", "sent_at",
@@ -18,15 +18,6 @@ class NotificationAdmin(PersonalFieldsAdminMixin, ScopedAdmin):
     search_fields = ["key", "provider_id", "template"]
     date_hierarchy = "created_at"
     list_select_related = ["area"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(InboxItem)

@@ -3,27 +3,19 @@
 the running counts behind lockouts — read-only; deleting a count lifts its lockout."""
 from django.contrib import admin
 
+from gis_core.admin_base import ReadOnlyAdminMixin
 from signin.models import SignInFailure, SignInLockout, SignInRecord
 
 CLIENT = ("username", "ip_address", "user_agent", "path_info", "http_accept")
 
 
-class SignInAuditAdmin(admin.ModelAdmin):
+class SignInAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("username", "ip_address", "user_agent")
     date_hierarchy = "attempt_time"
     list_filter = ("attempt_time", "path_info")
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SignInRecord)
