@@ -304,6 +304,9 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
+# A live alert stream (iot/live.py) ends after this long and the console reconnects,
+# its session and areas checked again.
+LIVE_STREAM_SECONDS = int(os.environ.get("LIVE_STREAM_SECONDS", "300"))
 
 # Sign-in throttling and lockout (django-axes): AXES_FAILURE_LIMIT failed sign-ins lock
 # the username, and as many from one address lock the address (either alone), for

@@ -5,6 +5,10 @@ step) notifies channel ``iot_alerts`` (iot/alerting.py). Each web worker process
 one LISTEN connection and fans notifications out to its open streams, each passing on
 only what lies in its user's areas — so every console sees a change within a moment,
 however many workers serve them. A console that reconnects reloads its queue.
+
+A stream ends after ``LIVE_STREAM_SECONDS``; the browser reconnects at once (``retry``),
+so a signed-out or expired session, or a user whose areas changed, is checked again
+instead of being fed for as long as the tab stays open.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import json
 import logging
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseForbidden, StreamingHttpResponse
 
@@ -85,13 +90,16 @@ async def alert_stream(request):
     queue = await hub.subscribe()
 
     async def events():
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + settings.LIVE_STREAM_SECONDS
         try:
             yield "retry: 1000\n: connected\n\n"
-            while True:
+            while (left := ends - loop.time()) > 0:
                 try:
-                    payload = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+                    payload = await asyncio.wait_for(queue.get(), timeout=min(KEEPALIVE_SECONDS, left))
                 except TimeoutError:
-                    yield ": keepalive\n\n"
+                    if ends > loop.time():
+                        yield ": keepalive\n\n"
                     continue
                 if code_in_scope(json.loads(payload).get("area"), prefixes):
                     yield f"event: alert\ndata: {payload}\n\n"

@@ -56,3 +56,11 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def short_live_streams(settings):
+    """A page opened by an in-process server (``live_server``: WSGI, which collects an async
+    stream before sending it) must not leave a live alert stream running after its test:
+    its thread would keep the test run from exiting."""
+    settings.LIVE_STREAM_SECONDS = 2
