@@ -3,16 +3,27 @@ the session is checked again): no stream outlives a signed-out session or holds 
 thread for ever."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+
+
+def in_own_thread(call):
+    """Django's sync client runs the async view with async_to_sync, which refuses a thread
+    with a running event loop — as the main thread has while the browser tests' Playwright
+    is open."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(call).result(timeout=60)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_stream_ends_after_its_lifetime(world, settings):
     settings.LIVE_STREAM_SECONDS = 1
-    response = world.client("dispatcher").get("/live/alerts/")
+    client = world.client("dispatcher")
+    response, body = in_own_thread(lambda: (r := client.get("/live/alerts/"), b"".join(r).decode()))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/event-stream"
-    body = b"".join(response).decode()  # returns only because the stream ends
+    # (joining the body returned only because the stream ended)
     assert body.startswith("retry: 1000\n")
     assert "keepalive" not in body
 
@@ -21,4 +32,4 @@ def test_the_stream_ends_after_its_lifetime(world, settings):
 def test_a_signed_out_user_cannot_reconnect(world):
     client = world.client("dispatcher")
     client.logout()
-    assert client.get("/live/alerts/").status_code in (302, 403)
+    assert in_own_thread(lambda: client.get("/live/alerts/").status_code) in (302, 403)
