@@ -10,7 +10,6 @@ from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db.models import Prefetch, QuerySet
 
-from gis_core.models import Area
 from gis_core.scoping import scope_queryset
 from gis_core.spatial import degrees_reaching
 from incidents.models import OPEN_STATUSES, Case, CaseAttachment, CaseEvent, CaseSource, Category
@@ -23,12 +22,11 @@ def cases_for(user) -> QuerySet:
 
 
 def cases_queue(qs: QuerySet) -> QuerySet:
-    """For lists: what a queue row shows, without a query per row. The areas come by
-    prefetch, names only: joining three more tables (with their boundaries) cost more to
-    plan than to run (bench/cases.py)."""
-    areas = Area.objects.only("id", "code", "name")
-    return qs.select_related("category__parent", "department").prefetch_related(
-        Prefetch("cell", queryset=areas), Prefetch("community", queryset=areas), Prefetch("street", queryset=areas))
+    """For lists: what a queue row shows, in the one query of the page. The areas are
+    joined without their boundaries (names and codes are all a row shows)."""
+    return (qs.select_related("category__parent", "department", "cell", "community", "street")
+            .defer(*(f"{area}__{field}" for area in ("cell", "community", "street")
+                     for field in ("boundary", "parent", "created_at", "updated_at"))))
 
 
 def case_detail(qs: QuerySet, pk: int) -> Case:
