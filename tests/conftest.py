@@ -35,6 +35,15 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_unconfigure(config):
+    """Once the results are printed the run must end. A thread left working (a stream, a
+    server) would keep the interpreter waiting for ever and CI would report nothing but its
+    timeout: after a minute, print every thread's stack and exit with status 1."""
+    import faulthandler
+
+    faulthandler.dump_traceback_later(60, exit=True)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if SLOW_FIXTURES.intersection(item.fixturenames):
