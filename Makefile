@@ -11,7 +11,7 @@ PORT     ?= 8000
 EMBEDDED := $(PYTHON) -m devstack.embedded
 
 .PHONY: run test setup system venv frontend services migrate messages static seed stop reset \
-        bench lock shell psql status
+        bench lock shell psql status screenshots
 
 ## run: set up, load the demo district if the database is empty, serve on $(PORT)
 run: setup
@@ -60,6 +60,10 @@ seed: setup
 ## bench: every benchmark in bench/ in turn, a failure not stopping the others (see README), e.g. `make bench BENCH_ARGS=--quick`
 bench: setup
 	$(PY) bench/run_all.py $(BENCH_ARGS)
+
+## screenshots: each demo role's main page at phone, tablet and desktop size into docs/screenshots/ (own server; ends by itself)
+screenshots: setup
+	$(PY) docs/take_screenshots.py
 
 stop:
 	@$(EMBEDDED) down

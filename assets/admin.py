@@ -13,6 +13,7 @@ from assets.models import (
     PersonTag,
     PersonTagging,
     Residence,
+    Road,
 )
 from assets.selectors import people_with_current_home, tags_visible
 from gis_core.admin_base import PersonalFieldsAdminMixin, ServiceAdmin
@@ -197,6 +198,23 @@ class KeySiteAdmin(PersonalFieldsAdminMixin, ServiceAdmin):
 
     def service_delete(self, request, obj):
         services.key_site_delete(actor=request.user, key_site=obj)
+
+
+@admin.register(Road)
+class RoadAdmin(ServiceAdmin):
+    list_display = ["name", "kind", "area"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    readonly_fields = ["area", "created_at", "updated_at"]
+    list_select_related = ["area"]
+
+    def service_save(self, request, obj, data, change):
+        if change:
+            return services.road_update(actor=request.user, road=obj, **data)
+        return services.road_create(actor=request.user, **data)
+
+    def service_delete(self, request, obj):
+        services.road_delete(actor=request.user, road=obj)
 
 
 @admin.register(PersonTag)

@@ -16,6 +16,7 @@ class AssetsConfig(AppConfig):
         from assets.layers import register_asset_layers
         from assets.roles import grant_assets
         from assets.search import register_asset_search
+        from gis_core.models import Role
         from gis_core.navigation import Page, register_page
 
         grant_assets()
@@ -25,6 +26,8 @@ class AssetsConfig(AppConfig):
         register_asset_exports()
         register_asset_imports()
         register_page(Page("quality", _("Data quality"),
-                           _("Entry rates per street, community and cell; duplicates; cells not visited"), order=60))
+                           _("Entry rates per street, community and cell; duplicates; cells not visited"), order=60,
+                           may_open={Role.STREET_OFFICIAL, Role.COMMUNITY_WORKER, Role.GRID_LEADER,
+                                     Role.DISTRICT_ADMIN}))
         register_page(Page("building-list", _("REST API"), _("GeoJSON for every spatial record, limited to your areas"),
-                           order=92))
+                           order=92, in_topbar=False))

@@ -73,5 +73,7 @@ def tag_points(user, window: HeatWindow, params: dict) -> PointsSQL:
 
 
 def register_people_heat() -> None:
-    register_metric(HeatMetric("people", gettext_lazy("Residents"), "assets.view_person", people_points))
-    register_metric(HeatMetric("tag", gettext_lazy("Key groups"), "assets.view_person", tag_points, parse=tag_parse))
+    per_km2 = gettext_lazy("people per km²")
+    register_metric(HeatMetric("people", gettext_lazy("Residents"), "assets.view_person", people_points, unit=per_km2))
+    register_metric(HeatMetric("tag", gettext_lazy("Key groups"), "assets.view_person", tag_points, parse=tag_parse,
+                               unit=per_km2))

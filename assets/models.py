@@ -394,3 +394,42 @@ class KeySite(Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoadKind(models.TextChoices):
+    TRUNK = "trunk", _("trunk road")              # 主干道
+    SECONDARY = "secondary", _("secondary road")  # 次干道
+    BRANCH = "branch", _("branch road")           # 支路
+    FOOTWAY = "footway", _("footway")             # 步行道
+
+
+@track_history
+class Road(Timestamped):
+    """A road's centre line (道路中心线): base data that maps draw under everything else so
+    people can find their way without an internet basemap."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    kind = models.CharField(_("road class"), max_length=20, choices=RoadKind.choices, default=RoadKind.BRANCH)
+    centreline = models.MultiLineStringField(_("centre line"), srid=4326)
+    area = _derived_area_field()
+    source_key = _source_key_field()
+
+    scope_lookup = "area"
+    # Base data: every signed-in user reads the roads of the districts of their areas
+    # (gis_core.scoping), not only those of their own cell.
+    scope_shared = True
+    derived_area_geometry = "centreline"
+
+    class Meta:
+        verbose_name = _("road")
+        verbose_name_plural = _("roads")
+        ordering = ["id"]
+        indexes = [_trigram_index("name", "road_name_trgm")]
+        constraints = [
+            models.CheckConstraint(condition=IsValid("centreline"), name="road_centreline_valid"),
+            _source_key_unique("road_source_key_unique"),
+        ]
+        triggers = [derive_area_trigger("centreline")]
+
+    def __str__(self) -> str:
+        return self.name or self.get_kind_display()

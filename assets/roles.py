@@ -9,6 +9,8 @@ def grant_assets() -> None:
         # Places: every role sees them on the map.
         **{model: {ADMIN: ALL, ROLL_KEEPERS: EDIT, (STREET, DISPATCHER, HANDLER): (VIEW,)}
            for model in ("assets.building", "assets.organization", "assets.keysite")},
+        # Roads are base data: every role reads them on the map; the district keeps them.
+        "assets.road": {ADMIN: ALL, (*ROLL_KEEPERS, STREET, DISPATCHER, HANDLER): (VIEW,)},
         "assets.keysitecategory": {ADMIN: ALL, (*ROLL_KEEPERS, STREET, DISPATCHER, HANDLER): (VIEW,)},
         # People and where they live: not department handlers.
         **{model: {ADMIN: ALL, ROLL_KEEPERS: EDIT, (STREET, DISPATCHER): (VIEW,)}

@@ -29,6 +29,7 @@ from assets.models import (
     Residence,
     ResidenceRelation,
     ResidenceType,
+    Road,
 )
 from gis_core.models import User
 from gis_core.scoping import UNRESTRICTED, require_in_scope, user_area_prefixes
@@ -261,6 +262,30 @@ def key_site_update(*, actor: User, key_site: KeySite, **fields: Any) -> KeySite
     return _key_site_save(actor=actor, site=key_site, fields=fields)
 
 
+# --------------------------------------------------------------------------- roads
+
+def _road_save(*, actor: User, road: Road, fields: dict[str, Any]) -> Road:
+    if "centreline" in fields:
+        fields["centreline"], _area = geometry_locate(
+            fields["centreline"], user=actor, field="centreline", allowed=("LineString", "MultiLineString"),
+            promote_to_multi=True)
+    _assign(road, fields)
+    road.full_clean()
+    road.save()
+    road.refresh_from_db(fields=["area"])
+    return road
+
+
+@transaction.atomic
+def road_create(*, actor: User, **fields: Any) -> Road:
+    return _road_save(actor=actor, road=Road(), fields=fields)
+
+
+@transaction.atomic
+def road_update(*, actor: User, road: Road, **fields: Any) -> Road:
+    return _road_save(actor=actor, road=road, fields=fields)
+
+
 # --------------------------------------------------------------------------- deleting
 
 def _delete(*, actor: User, obj, field: str) -> None:
@@ -300,6 +325,11 @@ def organization_delete(*, actor: User, organization: Organization) -> None:
 @transaction.atomic
 def key_site_delete(*, actor: User, key_site: KeySite) -> None:
     _delete(actor=actor, obj=key_site, field="key_site")
+
+
+@transaction.atomic
+def road_delete(*, actor: User, road: Road) -> None:
+    _delete(actor=actor, obj=road, field="road")
 
 
 # --------------------------------------------------------------------------- reference data

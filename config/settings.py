@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "pgtrigger",
-    "pghistory",
+    "gis_core.history_app.HistoryConfig",  # django-pghistory, named for the admin
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -6,9 +6,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from signin.pages import SignInView
-
 from ogc import views as ogc_views
+from signin.pages import SignInView
 
 urlpatterns = [
     path("", include("gis_core.page_urls")),

@@ -757,3 +757,68 @@ def key_sites_generate(district: District, buildings: Buildings, *, seed: int) -
     return Places(name=np.array(names, dtype=object), code=codes, geometry=np.array(geoms, dtype=object),
                   building=np.array(bldg, dtype=np.int64), contact_name=contact_name, contact_phone=contact_phone,
                   extra={"risk_level": rng.integers(low, high + 1)})
+
+
+# ----------------------------------------------------------------------------- roads
+
+# The streets run along the cell edges (buildings keep a margin inside their cells): one
+# road per lattice line, named, one record per cell edge as road centre-line data comes.
+# The outer ring and the lines between the four streets are trunk roads, every other line
+# a secondary road, the rest branch roads; a few branch sections are pedestrian streets.
+ROADS_NORTH_SOUTH = (  # lattice columns west → east
+    "环城西路", "青年路", "正义路", "华山南路", "五一路", "长安街", "书林街", "同仁街", "圆通街", "白塔路", "北京路",
+    "盘龙路", "建设路", "金星路", "万宏路", "东风路", "白龙路", "金尚路", "穿金路", "龙泉路", "环城东路",
+)
+ROADS_EAST_WEST = (  # lattice rows south → north
+    "环城南路", "拓东路", "塘双路", "金马路", "东华路", "人民东路", "鼓楼路", "菊花村路", "联盟路", "北辰大道", "环城北路",
+)
+TRUNK_COLUMNS, TRUNK_ROWS = (0, COLS // 2, COLS), (0, ROWS // 2, ROWS)
+
+
+@dataclass
+class Roads:
+    name: np.ndarray       # road names
+    kind: np.ndarray       # assets.RoadKind values
+    geometry: np.ndarray   # lon/lat MultiLineStrings
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+
+def _cell_at(district: District) -> dict[tuple[int, int], Cell]:
+    """Cells by lattice (column, row), as district_generate laid them out."""
+    at = {}
+    for cell in district.cells:
+        s, k, n = cell.index // 50, cell.index % 50 // 10, cell.index % 10
+        at[((s // 2 * 5 + k) * 2 + n % 2, s % 2 * 5 + n // 2)] = cell
+    return at
+
+
+def _road_kind(line: int, trunk: tuple[int, ...]) -> str:
+    return "trunk" if line in trunk else "secondary" if line % 2 == 0 else "branch"
+
+
+def roads_generate(district: District) -> Roads:
+    """The street grid: every cell edge once, with its line's name and class."""
+    at = _cell_at(district)
+    e = EDGE_POINTS  # ring: SW, south edge, SE, east edge, NE, north edge, NW, west edge, SW
+    names, kinds, lines = [], [], []
+    for col in range(COLS + 1):
+        for row in range(ROWS):
+            ring = at[(min(col, COLS - 1), row)].ring
+            # the west edge of the cell east of the line (its east edge on the eastern border)
+            points = ring[e + 1:2 * e + 3] if col == COLS else ring[3 * e + 3:][::-1]
+            names.append(ROADS_NORTH_SOUTH[col])
+            kinds.append(_road_kind(col, TRUNK_COLUMNS))
+            lines.append(points)
+    for row in range(ROWS + 1):
+        for col in range(COLS):
+            ring = at[(col, min(row, ROWS - 1))].ring
+            points = ring[2 * e + 2:3 * e + 4][::-1] if row == ROWS else ring[:e + 2]
+            kind = _road_kind(row, TRUNK_ROWS)
+            pedestrian = kind == "branch" and col % 4 == 3
+            names.append(ROADS_EAST_WEST[row].removesuffix("路") + "步行街" if pedestrian else ROADS_EAST_WEST[row])
+            kinds.append("footway" if pedestrian else kind)
+            lines.append(points)
+    geometry = np.array([shapely.MultiLineString([to_lonlat(points)]) for points in lines], dtype=object)
+    return Roads(name=np.array(names, dtype=object), kind=np.array(kinds, dtype=object), geometry=geometry)

@@ -40,6 +40,7 @@ from assets.models import (
     PersonTag,
     PersonTagging,
     Residence,
+    Road,
 )
 from demo import (
     DEMO_PASSWORD,
@@ -55,12 +56,14 @@ from demo.geography import (
     District,
     Houses,
     Places,
+    Roads,
     buildings_generate,
     district_generate,
     ewkb_hex,
     houses_generate,
     key_sites_generate,
     organizations_generate,
+    roads_generate,
 )
 from demo.population import OCCUPIED_USES, People, contacts, people_generate
 from gis_core.models import Area, Role, User
@@ -70,7 +73,7 @@ from signin.services import totp_device_set
 
 Log = Callable[[str], None]
 # Loaded with COPY, in this order (later tables reference earlier ones).
-COPIED_MODELS = (Building, House, Person, PersonTagging, Residence, Organization, KeySite)
+COPIED_MODELS = (Building, House, Person, PersonTagging, Residence, Organization, KeySite, Road)
 CHUNK = 20_000
 
 
@@ -91,6 +94,7 @@ class DemoData:
     people: People
     organizations: Places
     key_sites: Places
+    roads: Roads
     user_contacts: tuple[np.ndarray, np.ndarray]  # names and phones: one per grid cell, then per demo user
     seconds: float = 0.0
 
@@ -113,6 +117,7 @@ def demo_generate(*, people: int, seed: int, log: Log = _stderr) -> DemoData:
         seed=seed, district=district, buildings=buildings, houses=houses, people=residents,
         organizations=organizations_generate(district, buildings, count=max(1, round(people / 200)), seed=seed),
         key_sites=key_sites_generate(district, buildings, seed=seed),
+        roads=roads_generate(district),
         user_contacts=contacts(rng_for(seed, "users"), len(district.cells) + len(DEMO_USERS)),
     )
     data.seconds = time.perf_counter() - started
@@ -322,6 +327,10 @@ class CopyLoader:
         yield self._residences(now)
         yield self._organizations(now)
         yield self._key_sites(now)
+        r = d.roads
+        yield _Table(Road, ("id", "created_at", "updated_at", "name", "kind", "centreline"),
+                     (_ids(first[Road], len(r)), *stamps(len(r)), r.name.tolist(), r.kind.tolist(),
+                      ewkb_hex(r.geometry)))
 
     def _taggings(self, now: str) -> _Table:
         tags = self.data.people.tags

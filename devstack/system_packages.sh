@@ -9,6 +9,7 @@ PACKAGES=(
   mosquitto mosquitto-clients                                 # MQTT broker and CLI clients
   gettext                                                     # msgfmt for compilemessages
   chromium fonts-wqy-zenhei                                   # headless browser for page tests, CJK glyphs
+  fonts-dejavu-core                                           # the maps' label glyphs (gis_core/frontend/vendor.py)
   gcc python3-dev libldap2-dev libsasl2-dev                   # python-ldap (single sign-on) builds from source: compiler, headers
   slapd ldap-utils                                            # the real LDAP server the single sign-on tests start
   python3-venv

@@ -52,6 +52,16 @@ class BBoxFilter(InBBoxFilter):
                 _("Longitudes within −180…180 and latitudes within −90…90, minimum before maximum.")]})
         return Polygon.from_bbox(values)
 
+    def filter_queryset(self, request, queryset, view):
+        # Intersects, exactly (index-backed): a context layer needs every feature the view
+        # shows a part of, including a cell that holds the whole view — and no feature
+        # whose bounding box alone touches it.
+        field = getattr(view, "bbox_filter_field", None)
+        bbox = self.get_filter_bbox(request) if field else None
+        if bbox is None:
+            return queryset
+        return queryset.filter(**{f"{field}__intersects": bbox})
+
 
 # Filters of every GeoJSON list: fields, ?search=, ?ordering=, ?in_bbox=minx,miny,maxx,maxy
 GEO_FILTERS = [PersonalDataFilterBackend, SearchFilter, PersonalDataOrderingFilter, BBoxFilter]
@@ -65,7 +75,6 @@ class GeoListMixin:
     pagination_class = GeoPagination
     filter_backends = GEO_FILTERS
     bbox_filter_field: str  # the geometry ?in_bbox= filters on
-    bbox_filter_include_overlapping = True
 
 
 def exception_handler(exc, context):

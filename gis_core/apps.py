@@ -19,6 +19,8 @@ class GisCoreConfig(AppConfig):
     def ready(self):
         from gis_core.exports import register_area_export
         from gis_core.importing.layers import register_area_import_layer
+        from gis_core.importing.uploads import layers_for
+        from gis_core.models import Role
         from gis_core.navigation import Page, register_page
         from gis_core.roles import grant_core
 
@@ -26,11 +28,15 @@ class GisCoreConfig(AppConfig):
         register_area_export()
         register_area_import_layer()
         register_page(Page("imports", _("Import data"),
-                           _("Buildings, areas, places and people from GIS files and spreadsheets"), order=70))
+                           _("Buildings, areas, places and people from GIS files and spreadsheets"), order=70,
+                           may_open=lambda user: bool(layers_for(user))))
+        # Base data are kept in the administration by the district and the one-stop desk.
         register_page(Page("admin:index", _("Administration"),
                            _("Areas, grid cells, buildings, houses, people, places; change history and the "
-                             "personal-data access log"), order=90))
+                             "personal-data access log"), order=90,
+                           may_open={Role.DISTRICT_ADMIN, Role.COMMUNITY_WORKER}))
         register_page(Page("api-docs", _("API documentation"), _("OpenAPI schema with an interactive console"),
-                           order=91))
+                           order=91, in_topbar=False))
         # After the last app migrates, so every model's permissions exist.
         post_migrate.connect(_sync_role_groups, dispatch_uid="gis_core.role_groups")
+

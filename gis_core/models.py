@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import OpClass
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Substr
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from gis_core.history import track_history
@@ -150,4 +151,4 @@ class PersonalDataAccess(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.username} → {self.record} @ {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.username} → {self.record} @ {localtime(self.at):%Y-%m-%d %H:%M}"  # the district's time, not UTC

@@ -3,7 +3,9 @@
 Every model whose rows belong to an area declares ``scope_lookup``: the ORM path from the
 model to an ``Area`` foreign key ("area" for a building or a person, "building__area" for
 a house), or "" for Area itself. A model whose rows are further limited by role declares
-``scope_narrow(qs, user)`` (cases: a department handler's departments). Lists, details,
+``scope_narrow(qs, user)`` (cases: a department handler's departments); base data that
+everyone reads around their areas (roads) declares ``scope_shared = True`` and is kept to
+the districts of the user's areas. Lists, details,
 map tiles, exports and the admin all call ``scope_queryset(queryset, user)``, never their
 own filters.
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from gis_core.models import User
 
 UNRESTRICTED = None
+DISTRICT_PREFIX = 6  # a district's GB/T 2260 code is the first six digits of its areas'
 
 
 def user_area_prefixes(user: "User") -> list[str] | None:
@@ -36,6 +39,15 @@ def user_area_prefixes(user: "User") -> list[str] | None:
     prefixes = list(user.area_prefixes)
     if not prefixes and user.is_superuser:
         return UNRESTRICTED
+    return prefixes
+
+
+def model_area_prefixes(model: type[models.Model] | None, user: "User") -> list[str] | None:
+    """The user's code prefixes for rows of ``model``: their areas', widened to the whole
+    districts of those areas for base data (``scope_shared``: roads)."""
+    prefixes = user_area_prefixes(user)
+    if prefixes and getattr(model, "scope_shared", False):
+        prefixes = sorted({p[:DISTRICT_PREFIX] for p in prefixes})
     return prefixes
 
 
@@ -51,10 +63,11 @@ def code_prefix_q(prefixes: list[str], field: str = "code") -> Q:
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in prefixes))
 
 
-def areas_for_user(user: User) -> models.QuerySet:
-    """Every area in the user's areas' subtrees (their own areas included)."""
+def areas_for_user(user: User, model: type[models.Model] | None = None) -> models.QuerySet:
+    """Every area in the user's areas' subtrees (their own areas included); with a
+    ``model``, the areas whose rows of it the user reads (whole districts for base data)."""
     Area = apps.get_model("gis_core", "Area")
-    prefixes = user_area_prefixes(user)
+    prefixes = model_area_prefixes(model, user)
     if prefixes is UNRESTRICTED:
         return Area.objects.all()
     if not prefixes:
@@ -89,20 +102,30 @@ def _scope_filter(model: type[models.Model], lookup: str, subtree: models.QueryS
     return Q(pk__in=model._base_manager.filter(**{f"{lookup}__in": subtree}).values("pk"))
 
 
-def scope_queryset(qs: models.QuerySet, user: "User") -> models.QuerySet:
+def scope_queryset(qs: models.QuerySet, user: "User", *, within: models.QuerySet | None = None) -> models.QuerySet:
     """The rows of ``qs`` the user may see: those of their areas, further narrowed by the
     model's ``scope_narrow(qs, user)`` when it has one (cases: a department handler sees
-    only their departments')."""
-    prefixes = user_area_prefixes(user)
+    only their departments'). ``within`` (areas) narrows further to those areas' subtrees:
+    a workspace of the user's own cells rather than of everything they may read."""
+    prefixes = model_area_prefixes(qs.model, user)
     if prefixes is not UNRESTRICTED and not prefixes:
         return qs.none()
     lookup = qs.model.scope_lookup
+    if within is not None:
+        codes = list(within.values_list("code", flat=True))
+        if not codes:
+            return qs.none()
+        if lookup == "":
+            qs = qs.filter(code_prefix_q(codes))
+        else:
+            subtree = apps.get_model("gis_core", "Area").objects.filter(code_prefix_q(codes)).values("pk")
+            qs = qs.filter(_scope_filter(qs.model, lookup, subtree))
     if prefixes is UNRESTRICTED:
         pass
     elif lookup == "":
         qs = qs.filter(code_prefix_q(prefixes))
     else:
-        qs = qs.filter(_scope_filter(qs.model, lookup, areas_for_user(user).values("pk")))
+        qs = qs.filter(_scope_filter(qs.model, lookup, areas_for_user(user, qs.model).values("pk")))
     narrow = getattr(qs.model, "scope_narrow", None)
     return narrow(qs, user) if narrow is not None else qs
 

@@ -16,10 +16,11 @@ def area_ancestors(area: Area) -> list[Area]:
     return list(Area.objects.filter(code__in=prefixes).order_by("level"))
 
 
-def user_areas_bounds(user) -> list[float] | None:
-    """[west, south, east, north] of the user's areas (TileJSON bounds, OGC API extents);
+def user_areas_bounds(user, model: type[models.Model] | None = None) -> list[float] | None:
+    """[west, south, east, north] of the user's areas (TileJSON bounds, OGC API extents) —
+    for ``model``'s rows, of the areas its scoping reaches (whole districts for base data);
     None when they have none."""
-    extent = areas_for_user(user).aggregate(e=Extent("boundary"))["e"]
+    extent = areas_for_user(user, model).aggregate(e=Extent("boundary"))["e"]
     return [round(v, 6) for v in extent] if extent else None
 
 

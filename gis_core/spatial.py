@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pgtrigger
 from django.apps import apps
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GEOSGeometry, LineString, MultiLineString, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import CharField, Func
@@ -50,8 +50,8 @@ def geometry_clean(geom: GEOSGeometry | None, *, field: str, allowed: tuple[str,
 
     Checks: present, non-empty, of an allowed type, two-dimensional, at most
     ``max_vertices`` vertices, in EPSG:4326 with coordinates in longitude/latitude range,
-    and valid (no self-intersection). A Polygon is promoted to a MultiPolygon when the
-    column stores multipolygons.
+    and valid (no self-intersection). A Polygon (LineString) is promoted to a MultiPolygon
+    (MultiLineString) when the column stores multi-geometries.
     """
     def fail(message: str):
         raise ValidationError({field: [message]})
@@ -81,6 +81,8 @@ def geometry_clean(geom: GEOSGeometry | None, *, field: str, allowed: tuple[str,
         fail(_("Invalid geometry: %(reason)s.") % {"reason": geom.valid_reason})
     if promote_to_multi and isinstance(geom, Polygon):
         geom = MultiPolygon(geom, srid=WGS84)
+    if promote_to_multi and isinstance(geom, LineString):
+        geom = MultiLineString(geom, srid=WGS84)
     return geom
 
 

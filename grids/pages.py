@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from assets.models import Building, HouseUse, Person, ResidenceRelation
 from gis_core.models import Area
+from gis_core.navigation import page_view
 from gis_core.personal_data import reveal
 from gis_core.roles import require_permission, role_allows
 from gis_core.scoping import scope_queryset
@@ -25,7 +26,7 @@ from tiles.heat import all_metrics
 from tiles.maps import map_page_config
 
 
-@login_required
+@page_view("my-cell")
 def my_cell(request):
     """Home of a grid leader: the cell's map (buildings, key sites, elders' terminals,
     open cases), my tasks, buildings and people search."""
@@ -78,7 +79,7 @@ def person_page(request, pk: int):
     })
 
 
-@login_required
+@page_view("official-console")
 def official_console(request):
     """The street official's console: heatmaps, statistics and drill-down on the map."""
     top = scope_queryset(Area.objects.all(), request.user).order_by("level", "code").first()

@@ -13,13 +13,14 @@ import json
 import math
 
 import folium
-from branca.element import Element
+from branca.element import Element, MacroElement
 from django.conf import settings
 from django.db.models import F
 from django.utils.html import escape
 from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
 from folium.features import GeoJsonTooltip
+from jinja2 import Template
 
 from assets.layers import KEY_SITE_COLORS
 from assets.models import KeySite
@@ -46,6 +47,14 @@ def _inline_leaflet(fmap: folium.Map) -> None:
     header = fmap.get_root().header
     header.add_child(Element(f"<style>{_vendor('leaflet/leaflet.css')}</style>"), name="leaflet_css")
     header.add_child(Element(f"<script>{_vendor('leaflet/leaflet.js')}</script>"), name="leaflet_js")
+
+
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only (folium's control_scale also draws feet and miles)."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+    {% endmacro %}""")
 
 
 def _children_geojson(stats: dict) -> dict:
@@ -111,7 +120,8 @@ def _summary(stats: dict, user) -> str:
         html += [f"<tr><td>{escape(c['name'])}</td><td>{c['people']:,}</td><td>{c['buildings']:,}</td>"
                  f"<td>{c['key_sites']:,}</td></tr>" for c in stats["children"]]
         html.append("</table>")
-    html.append(f"<div class=\"ramp\"></div><small>{escape(_('Residents’ density, low to high'))}</small></div>")
+    ramp_legend = _("Residents’ density, low to high")  # not inside the f-string: makemessages would miss it
+    html.append(f"<div class=\"ramp\"></div><small>{escape(ramp_legend)}</small></div>")
     return "".join(html)
 
 
@@ -140,8 +150,9 @@ def area_report_html(*, area: Area, user) -> str:
     west, south, east, north = area.boundary.extent
     tiles = settings.BASEMAP_URL or None
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=tiles,
-                      attr=settings.BASEMAP_ATTRIBUTION or None, control_scale=True, zoom_control=True)
+                      attr=settings.BASEMAP_ATTRIBUTION or None, zoom_control=True)
     _inline_leaflet(fmap)
+    MetricScale().add_to(fmap)
     fmap.get_root().title = f"{area.name} ({area.code})"
     fmap.get_root().header.add_child(Element(REPORT_CSS), name="report_css")
     _heat_overlay(fmap, area, user)

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assets.models import Building, House, HouseUse, Person, Residence
-from gis_core.models import Role, User
+from gis_core.models import AreaLevel, Role, User
 from gis_core.scoping import scope_queryset
 from grids.models import GridCell, Visit
 
@@ -85,13 +85,15 @@ def person_profile(person: Person) -> dict:
 
 def cell_tasks(user, *, days: int) -> dict[str, QuerySet]:
     """My tasks: elders living alone not visited for ``days`` days, houses with no
-    resident recorded, people whose ID number is not verified — in the user's areas."""
+    resident recorded, people whose ID number is not verified — in the user's own grid
+    cells (a dispatcher or an official whose areas are a district has none: no tasks)."""
+    cells = user.areas.filter(level=AreaLevel.GRID)
     since = timezone.now() - dt.timedelta(days=days)
     recent = Visit.objects.filter(person=OuterRef("pk"), visited_at__gte=since)
-    alone = (scope_queryset(Person.objects.filter(taggings__tag__code="living_alone"), user)
+    alone = (scope_queryset(Person.objects.filter(taggings__tag__code="living_alone"), user, within=cells)
              .annotate(last_visit=Max("visits__visited_at")).filter(~Exists(recent)).order_by("last_visit", "name"))
     living = Residence.objects.filter(house=OuterRef("pk"), moved_out__isnull=True)
-    empty = scope_queryset(House.objects.filter(~Exists(living)), user).select_related("building").order_by(
+    empty = scope_queryset(House.objects.filter(~Exists(living)), user, within=cells).select_related("building").order_by(
         "building__name", "unit", "floor", "room")
-    unverified = scope_queryset(Person.objects.filter(id_verified=False), user).order_by("name")
+    unverified = scope_queryset(Person.objects.filter(id_verified=False), user, within=cells).order_by("name")
     return {"unvisited_alone": alone, "empty_houses": empty, "unverified": unverified}

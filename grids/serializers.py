@@ -26,7 +26,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
     visitor = serializers.CharField(source="visitor.__str__", read_only=True)
     person_name = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
-    house_label = serializers.CharField(source="house.__str__", read_only=True, default=None, allow_null=True)
+    house_label = serializers.SerializerMethodField()
     cell_name = serializers.CharField(source="cell.name", read_only=True)
     lon = serializers.FloatField(source="location.x", read_only=True, default=None, allow_null=True)
     lat = serializers.FloatField(source="location.y", read_only=True, default=None, allow_null=True)
@@ -36,6 +36,11 @@ class VisitSerializer(serializers.ModelSerializer):
         model = Visit
         fields = ["id", "kind", "visited_at", "cell", "cell_name", "house", "house_label", "person", "person_name",
                   "visitor", "notes", "lon", "lat", "photos"]
+
+    def get_house_label(self, visit) -> str | None:
+        # Not source="house.__str__": on a visit with no house DRF resolves None.__str__ (a
+        # method-wrapper), and serialized its repr.
+        return str(visit.house) if visit.house_id else None
 
     def get_photos(self, visit) -> list[str]:
         return [reverse("visit-photo", kwargs={"pk": visit.pk, "photo_id": p.pk}) for p in visit.photos.all()]

@@ -40,4 +40,5 @@ def cases_points(user, window: HeatWindow, params: dict) -> PointsSQL:
 
 def register_case_heat() -> None:
     register_metric(HeatMetric("cases", gettext_lazy("Cases"), "incidents.view_case", cases_points,
-                               parse=cases_parse, noun="cases"))
+                               parse=cases_parse, noun="cases",
+                               unit=gettext_lazy("cases per km²")))

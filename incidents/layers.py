@@ -5,8 +5,10 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tiles.layers import TileLayer, match_expression, register_layer
+from tiles.popups import Popup, Row
 
-TIME_STATE_COLORS = {"late": "#c0392b", "due_soon": "#e67e22", "on_time": "#2874a6"}
+# Late cases in a deep purple: red-magenta (--alert) is kept for SOS and falls alone.
+TIME_STATE_COLORS = {"late": "#6a1b9a", "due_soon": "#e67e22", "on_time": "#2874a6"}
 
 
 def _open_cases() -> QuerySet:
@@ -16,7 +18,7 @@ def _open_cases() -> QuerySet:
 
 
 def register_case_layer() -> None:
-    from incidents.models import TimeState
+    from incidents.models import CaseKind, CaseStatus, TimeState, Urgency
 
     register_layer(TileLayer(
         name="cases", title=_("Open cases"), queryset=_open_cases, geometry="location", minzoom=10, maxzoom=16,
@@ -30,4 +32,9 @@ def register_case_layer() -> None:
             "circle-radius": ["interpolate", ["linear"], ["zoom"], 10, 3, 16, 8],
             "circle-stroke-color": ["match", ["get", "kind"], "component", "#1c2833", "#ffffff"],
             "circle-stroke-width": ["match", ["get", "urgency"], "normal", 1, 2.5]}}],
-        legend=[(TimeState(k).label, color) for k, color in TIME_STATE_COLORS.items()]))
+        legend=[(TimeState(k).label, color) for k, color in TIME_STATE_COLORS.items()],
+        popup=Popup(title="tracking_number", rows=[
+            Row("category_name", _("category")), Row("kind", _("kind"), "choice", CaseKind.choices),
+            Row("status", _("status"), "choice", CaseStatus.choices),
+            Row("time_state", _("deadline"), "choice", TimeState.choices),
+            Row("urgency", _("urgency"), "choice", Urgency.choices)])))

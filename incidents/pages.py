@@ -9,26 +9,33 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
 
 from gis_core.models import Role
+from gis_core.navigation import page_view
 from gis_core.roles import role_allows
 from incidents import selectors
-from incidents.models import Case, CaseStatus, Department, TimeState
+from incidents.models import DONE_STATUSES, Case, CaseStatus, Department, TimeState
 from incidents.serializers import CategorySerializer, public_case
 from incidents.tracking import case_track
 from tiles.maps import map_page_config
+
+# A case status's badge kind (base.css .badge-*): done, paused, set aside; others plain.
+STATUS_BADGES = {**{s: "badge-ok" for s in DONE_STATUSES},
+                 CaseStatus.SUSPENDED: "badge-warn", CaseStatus.DEFERRED: "badge-warn",
+                 CaseStatus.REJECTED: "badge-muted", CaseStatus.DUPLICATE: "badge-muted"}
 
 
 def _categories() -> list[dict]:
     return CategorySerializer(selectors.categories_tree(), many=True).data
 
 
-@login_required
+@page_view("case-report")
 def case_report_page(request):
     """Report a case from the spot (grid leaders) or at the one-stop desk (staff, who also
     record the resident's name and phone)."""
     if not role_allows(request.user, "incidents.add_case"):
         raise PermissionDenied
     config = map_page_config(request, extra={
-        "inspect": False, "casesUrl": "/api/v1/cases/", "nearbyUrl": "/api/v1/cases/nearby/",
+        # Opens at z16 (a street block): a spot can be tapped without zooming first.
+        "inspect": False, "openZoom": 16, "casesUrl": "/api/v1/cases/", "nearbyUrl": "/api/v1/cases/nearby/",
         "categories": _categories(), "desk": request.user.role != Role.GRID_LEADER,
     })
     return render(request, "incidents/report.html", {"map_config": config})
@@ -40,10 +47,12 @@ def my_cases_page(request):
     if not role_allows(request.user, "incidents.view_case"):
         raise PermissionDenied
     cases = selectors.cases_queue(selectors.cases_for(request.user).filter(reporter=request.user))[:200]
+    for case in cases:
+        case.badge = STATUS_BADGES.get(case.status, "")
     return render(request, "incidents/my_cases.html", {"cases": cases})
 
 
-@login_required
+@page_view("case-desk")
 def case_desk(request):
     """The handling desk: queue with filters, the open cases on the map by lateness, and
     the selected case with its log, photos and the actions the user may take."""
@@ -53,9 +62,10 @@ def case_desk(request):
         "casesUrl": "/api/v1/cases/", "categories": _categories(),
         "departments": list(Department.objects.filter(active=True).values("code", "name")),
         "statuses": [[s.value, str(s.label)] for s in CaseStatus],
-        "timeStates": [[s.value, str(s.label)] for s in TimeState],
+        "timeStates": [[s.value, str(s.label)] for s in TimeState], "statusBadges": STATUS_BADGES,
         "deskLabels": {
-            "open": _("open"), "all": _("all"), "noCases": _("No cases."), "note": _("Note"),
+            "open": _("open"), "anyStatus": _("All statuses"), "anyTime": _("Any time limit"),
+            "anyCategory": _("All categories"), "anyDepartment": _("All departments"), "send": _("Send"), "noCases": _("No cases."), "note": _("Note"),
             "department": _("Department"), "duplicateOf": _("Tracking number of the original"),
             "hours": _("More working hours"), "rating": _("Evaluation (1–5)"),
             "reporterRating": _("Reporter's rating (1–5)"), "timeline": _("Timeline"), "photos": _("Photos"),

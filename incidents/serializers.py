@@ -198,6 +198,8 @@ def public_case(case: Case) -> dict:
         "due_at": case.due_at, "closed_at": case.closed_at,
         "department": case.department.name if case.department else None,
         "timeline": [{"at": e.at, "action": e.action, "action_display": action_label(e.action),
+                      "from_status": e.from_status or None,
+                      "from_status_display": str(CaseStatus(e.from_status).label) if e.from_status else None,
                       "status": e.to_status, "status_display": str(CaseStatus(e.to_status).label)}
                      for e in case.events.all()],
     }

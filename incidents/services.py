@@ -120,17 +120,23 @@ def _cell_at(location: Point | None, *, actor: User | None) -> Area:
 
 
 def _tracking_number(cell: Area, at: dt.datetime) -> str:
-    """date-street-sequence, e.g. 20261201-530103001-0042 (the sequence restarts daily
-    per street; one atomic upsert hands it out)."""
+    return tracking_number_next(area_code=cell.code, at=at)
+
+
+def tracking_number_next(*, area_code: str, at: dt.datetime, prefix: str = "") -> str:
+    """The next number of the scheme every record a resident follows shares (cases, and
+    applications with their own ``prefix``): [prefix]date-street-sequence, e.g.
+    20261201-530103001-0042 or BJ20261201-530103001-0007. The sequence restarts daily per
+    street and prefix; one atomic upsert hands it out, so concurrent filings never share one."""
     day = timezone.localdate(at)
-    prefix = cell.code[:9]
+    street = area_code[:9]
     with connection.cursor() as cursor:
         cursor.execute(
             """INSERT INTO incidents_trackingsequence (day, area_prefix, last) VALUES (%s, %s, 1)
                ON CONFLICT (day, area_prefix) DO UPDATE SET last = incidents_trackingsequence.last + 1
-               RETURNING last""", [day, prefix])
+               RETURNING last""", [day, prefix + street])
         sequence = cursor.fetchone()[0]
-    return f"{day:%Y%m%d}-{prefix}-{sequence:04d}"
+    return f"{prefix}{day:%Y%m%d}-{street}-{sequence:04d}"
 
 
 def _attach(case: Case, event: CaseEvent, photos: list[CheckedPhoto], actor: User | None) -> None:

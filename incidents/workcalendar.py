@@ -1,4 +1,5 @@
-"""Working-hours arithmetic for case time limits (处置时限 in working hours).
+"""Working-time arithmetic: working hours for case time limits (处置时限), working days for
+service applications (承诺时限).
 
 A working day is Monday–Friday unless the calendar (WorkCalendarDay) says otherwise
 (holidays off, 调休 weekend days on); its working periods are INCIDENTS_WORK_PERIODS in
@@ -74,3 +75,28 @@ def working_hours_between(start: dt.datetime, end: dt.datetime, *, round_the_clo
             break
         total += min(span_end, end) - span_start
     return total.total_seconds() / 3600
+
+
+# --------------------------------------------------------------------------- working days
+# Time limits of service applications (承诺时限) are whole working days of the same calendar.
+
+def working_days_after(start: dt.date, days: int) -> dt.date:
+    """The working day ``days`` working days after ``start`` (the day itself not counted)."""
+    exceptions = _exceptions(start, start + dt.timedelta(days=MAX_DAYS))
+    date, left = start, days
+    for _ in range(MAX_DAYS):
+        if left <= 0:
+            return date
+        date += dt.timedelta(days=1)
+        if exceptions.get(date, date.weekday() < 5):
+            left -= 1
+    raise ValueError("time limit beyond the working calendar")
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when end is not after start)."""
+    if end <= start:
+        return 0
+    exceptions = _exceptions(start, end)
+    return sum(1 for offset in range(1, (end - start).days + 1)
+               if exceptions.get(d := start + dt.timedelta(days=offset), d.weekday() < 5))

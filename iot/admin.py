@@ -103,9 +103,10 @@ class AlertAdmin(ScopedAdmin):
 class QuarantinedMessageAdmin(admin.ModelAdmin):
     """Messages the ingester could not use, with the reason (they belong to no area)."""
 
-    list_display = ["received_at", "topic", "reason"]
+    list_display = ["received_at", "code", "topic", "reason"]  # the code shown by its label
+    list_filter = ["code"]
     search_fields = ["topic", "reason"]
-    readonly_fields = ["received_at", "topic", "payload_text", "reason"]
+    readonly_fields = ["received_at", "code", "topic", "payload_text", "reason"]
     exclude = ["payload"]
 
     @admin.display(description=_("payload"))

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from iot import alerting
 from iot.formats import MalformedMessage, Report, decode
 from iot.formats.base import FALL, LOW_BATTERY, REMOVED, SOS
+from iot.formats.reasons import Reason
 from iot.models import URGENT_KINDS, AlertKind
 from iot.zones import BACK, LEFT, ZoneState, zone_step
 
@@ -44,7 +45,8 @@ class Message:
     received_at: dt.datetime
     mid: int = 0
     reports: list[Report] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None          # the detail of why it cannot be used …
+    error_code: str | None = None     # … and the reason's code (iot.formats.reasons)
 
     @property
     def format(self) -> str:
@@ -66,11 +68,12 @@ def message_decode(topic: str, payload: bytes, *, received_at: dt.datetime | Non
     try:
         message.reports = decode(topic, payload)
     except MalformedMessage as exc:
-        message.error = str(exc)
+        message.error, message.error_code = str(exc), exc.code
         message.reports = exc.reports  # what was readable of it is ingested all the same
     except Exception as exc:  # a decoder's bug must not stop the ingester: keep the message
         log.exception("decoding a message on %s failed", topic)
         message.error = f"decoder failed: {type(exc).__name__}: {exc}"
+        message.error_code = Reason.DECODER_FAILED
     return message
 
 
@@ -122,12 +125,13 @@ def messages_ingest(messages: Sequence[Message], *,
     with transaction.atomic():
         terminals = _terminals_lock({r.device_id for m in messages for r in m.reports})
         stage("terminals_lock")
-        quarantine: list[tuple[Message, str]] = []
+        quarantine: list[tuple[Message, str, str]] = []
         reports: list[tuple[_Terminal, Report, Message]] = []
         for message in messages:
             refusal = _refusal(message, terminals)
             if message.error or refusal:
-                quarantine.append((message, message.error or refusal))
+                code, detail = (message.error_code, message.error) if message.error else refusal
+                quarantine.append((message, code, detail))
                 result.outcomes[(message.format, "quarantined")] += 1
                 if refusal or not message.reports:
                     continue
@@ -187,13 +191,14 @@ def _no_stage(name: str) -> None:
     pass
 
 
-def _refusal(message: Message, terminals: dict[str, _Terminal]) -> str | None:
+def _refusal(message: Message, terminals: dict[str, _Terminal]) -> tuple[str, str] | None:
+    """(reason code, detail) when a report's terminal may not report, else None."""
     for report in message.reports:
         terminal = terminals.get(report.device_id)
         if terminal is None:
-            return f"unknown terminal {report.device_id!r}"
+            return Reason.UNKNOWN_TERMINAL, f"unknown terminal {report.device_id!r}"
         if terminal.status != "active":
-            return f"terminal {report.device_id!r} is {terminal.status}"
+            return Reason.TERMINAL_INACTIVE, f"terminal {report.device_id!r} is {terminal.status}"
     return None
 
 
@@ -399,13 +404,14 @@ def _terminals_update(terminals: Iterable[_Terminal]) -> None:
         cursor.execute(_TERMINALS_UPDATE)
 
 
-def _quarantine_insert(quarantine: list[tuple[Message, str]]) -> None:
+def _quarantine_insert(quarantine: list[tuple[Message, str, str]]) -> None:
+    """Keep (message, reason code, detail) rows."""
     if not quarantine:
         return
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO iot_quarantinedmessage (received_at, topic, payload, reason) VALUES (%s, %s, %s, %s)",
-            [(m.received_at, m.topic[:300], m.payload, reason[:300]) for m, reason in quarantine])
+            "INSERT INTO iot_quarantinedmessage (received_at, topic, payload, code, reason) VALUES (%s, %s, %s, %s, %s)",
+            [(m.received_at, m.topic[:300], m.payload, code, detail[:300]) for m, code, detail in quarantine])
 
 
 def _counts_add(outcomes: Counter) -> None:
@@ -423,8 +429,8 @@ def _counts_add(outcomes: Counter) -> None:
             [today, [k[0] for k in keys], [k[1] for k in keys], [outcomes[k] for k in keys]])
 
 
-def message_quarantine(message: Message, reason: str) -> None:
+def message_quarantine(message: Message, reason: str, *, code: str = Reason.NOT_INGESTED) -> None:
     """Keep one message that could not be ingested (its own transaction)."""
     with transaction.atomic():
-        _quarantine_insert([(message, reason)])
+        _quarantine_insert([(message, code, reason)])
         _counts_add(Counter({(message.format, "quarantined"): 1}))

@@ -6,6 +6,8 @@ writes them in bulk with their grid cell and safe-zone status computed by the da
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.validators import RegexValidator
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from assets.models import Person, Timestamped
 from gis_core.history import track_history
 from gis_core.models import Area
+from iot.formats.reasons import Reason
 
 
 class Protocol(models.TextChoices):
@@ -175,6 +178,10 @@ class AlertState(models.TextChoices):
 OPEN_STATES = (AlertState.NEW, AlertState.ACKNOWLEDGED, AlertState.DISPATCHED, AlertState.ON_SCENE)
 
 
+# How far a device's time may be from the receipt time before the console flags its clock.
+DEVICE_CLOCK_TOLERANCE = dt.timedelta(hours=1)
+
+
 class Alert(models.Model):
     """An alert of one kind for one terminal. While it is open, further reports of the
     same kind attach to it (``repeats``) instead of opening new ones."""
@@ -202,15 +209,22 @@ class Alert(models.Model):
     class Meta:
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
-        ordering = ["-raised_at", "-id"]
+        # By receipt: the server's clock, not the device's (which may say 2017).
+        ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["terminal", "kind"], condition=Q(state__in=OPEN_STATES),
                                     name="alert_one_open_per_kind"),
         ]
-        indexes = [models.Index(fields=["state", "-raised_at"], name="alert_queue_idx")]
+        indexes = [models.Index(fields=["state", "-received_at"], name="alert_queue_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.terminal}"
+
+    @property
+    def device_clock_off(self) -> bool:
+        """The device's time of the first report is far from when it arrived: its clock is
+        wrong (a watch that lost its time says 2017), so only the receipt time is trusted."""
+        return abs(self.raised_at - self.received_at) > DEVICE_CLOCK_TOLERANCE
 
     @property
     def is_open(self) -> bool:
@@ -246,7 +260,9 @@ class QuarantinedMessage(models.Model):
     received_at = models.DateTimeField(_("received at"), db_index=True)
     topic = models.CharField(_("topic"), max_length=300)
     payload = models.BinaryField(_("payload"))
-    reason = models.CharField(_("reason"), max_length=300)
+    # Why, as a code shown by its label; the decoder's detail (field, value) beside it.
+    code = models.CharField(_("reason"), max_length=20, choices=Reason.choices, default=Reason.SHAPE)
+    reason = models.CharField(_("detail"), max_length=300)
 
     class Meta:
         verbose_name = _("quarantined message")
@@ -254,17 +270,19 @@ class QuarantinedMessage(models.Model):
         ordering = ["-received_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.topic}: {self.reason}"
+        return f"{self.topic}: {self.get_code_display()}"
 
 
 class IngestCount(models.Model):
     """Messages per day, format and outcome (stored, duplicate, late, heartbeat,
     quarantined), for administrators."""
 
-    day = models.DateField()
-    format = models.CharField(max_length=12)
-    outcome = models.CharField(max_length=20)
-    count = models.BigIntegerField(default=0)
+    day = models.DateField(_("day"))
+    format = models.CharField(_("message format"), max_length=12)
+    outcome = models.CharField(_("outcome"), max_length=20)
+    count = models.BigIntegerField(_("messages"), default=0)
 
     class Meta:
+        verbose_name = _("ingest count")
+        verbose_name_plural = _("ingest counts")
         constraints = [models.UniqueConstraint(fields=["day", "format", "outcome"], name="ingest_count_unique")]

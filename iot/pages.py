@@ -1,16 +1,16 @@
 """The iot app's pages: the dispatcher's console (its live stream is iot/live.py)."""
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from gis_core.navigation import page_view
 from gis_core.roles import role_allows
 from tiles.maps import map_page_config
 
 
-@login_required
+@page_view("dispatch-console")
 def dispatch_console(request):
     """The dispatcher's console: live alert queue, live terminals, alert detail, track."""
     if not role_allows(request.user, "iot.view_alert"):

@@ -28,9 +28,10 @@ def alerts_queue(qs: QuerySet[Alert], *, open_only: bool = True) -> QuerySet[Ale
     row shows, in one query."""
     qs = qs.select_related("terminal", "person", "area")
     if not open_only:
-        return qs.order_by("-raised_at", "-id")
+        return qs.order_by("-received_at", "-id")
     urgent = Case(When(kind__in=URGENT_KINDS, then=Value(0)), default=Value(1))
-    return qs.filter(state__in=OPEN_STATES).order_by(urgent, "-raised_at", "-id")
+    # By receipt time (the index alert_queue_idx): a device's clock may be years off.
+    return qs.filter(state__in=OPEN_STATES).order_by(urgent, "-received_at", "-id")
 
 
 def alerts_filter(qs: QuerySet[Alert], *, state: str = "open", kind: str | None = None) -> QuerySet[Alert]:
@@ -136,7 +137,7 @@ def terminals_live(qs: QuerySet[Terminal]) -> dict:
     position, with their elder's name and their open alert (the most recent), in one
     query. Plain values, no model instances: the console reloads it every few seconds
     for thousands of terminals."""
-    open_alert = Alert.objects.filter(terminal=OuterRef("pk"), state__in=OPEN_STATES).order_by("-raised_at")
+    open_alert = Alert.objects.filter(terminal=OuterRef("pk"), state__in=OPEN_STATES).order_by("-received_at")
     rows = (qs.filter(last_position__isnull=False)
             .annotate(open_alert_kind=Subquery(open_alert.values("kind")[:1]),
                       open_alert_id=Subquery(open_alert.values("id")[:1]),

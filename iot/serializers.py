@@ -27,13 +27,14 @@ class AlertSerializer(GeoFeatureSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
+    device_clock_off = serializers.BooleanField(read_only=True)
     actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Alert
         geo_field = "position"
         fields = ["id", "kind", "kind_display", "state", "state_display", "device_id", "terminal", "person", "elder",
-                  "area", "area_name", "accuracy_m", "raised_at", "received_at", "last_report_at", "repeats",
+                  "area", "area_name", "accuracy_m", "raised_at", "received_at", "device_clock_off", "last_report_at", "repeats",
                   "acknowledged_at", "dispatched_at", "on_scene_at", "closed_at", "version", "actions"]
 
     def get_actions(self, alert) -> list[str]:
@@ -144,11 +145,14 @@ class IngestCountSerializer(serializers.ModelSerializer):
 
 
 class QuarantinedMessageSerializer(serializers.ModelSerializer):
+    """``code`` why (iot.formats.reasons), ``code_display`` its label, ``reason`` the detail."""
+
     payload = serializers.SerializerMethodField()
+    code_display = serializers.CharField(source="get_code_display", read_only=True)
 
     class Meta:
         model = QuarantinedMessage
-        fields = ["id", "received_at", "topic", "payload", "reason"]
+        fields = ["id", "received_at", "topic", "payload", "code", "code_display", "reason"]
 
     def get_payload(self, message) -> str:
         return bytes(message.payload).decode("utf-8", "backslashreplace")

@@ -18,5 +18,6 @@ class NotifyConfig(AppConfig):
         grant_notify()
         alert_changed.connect(on_alert_changed, dispatch_uid="notify.alert_changed")
         case_changed.connect(on_case_changed, dispatch_uid="notify.case_changed")
-        register_page(Page("inbox", _("Inbox"), _("Messages for you, with what is unread"), order=90))
+        register_page(Page("inbox", _("Inbox"), _("Messages for you, with what is unread"), order=90,
+                           in_topbar=False))  # the top bar has its own inbox item (unread count)
         register_topbar_item(TopbarItem("notify/topbar_inbox.html"))

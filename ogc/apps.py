@@ -14,4 +14,4 @@ class OgcConfig(AppConfig):
 
         register_page(Page("ogc-landing", _("OGC API – Features"),
                            _("Every map layer for QGIS, GDAL and other GIS software, limited to your areas"),
-                           order=93))
+                           order=93, in_topbar=False))

@@ -31,6 +31,7 @@ NOT_SCOPED = {
     "/api/v1/ingest/quarantine/{id}/": "messages no terminal could be found for belong to no area; administrators only",
     "/api/v1/key-site-categories/{id}/": "a reference table, the same in every area",
     "/api/v1/person-tags/{id}/": "a reference table, the same in every area",
+    "/api/v1/service-items/{id}/": "the service catalogue, the same in every area",
 }
 # Export formats searched as text; gpkg, shp and xlsx are the same rows (one query,
 # gis_core.exporting) in binary containers.

@@ -25,6 +25,9 @@ def desk_act(page, action: str, status_text: str, note: str = "") -> None:
     if note:
         page.fill("#act-note", note)
     page.click(f"#detail-actions button[data-action={action}]")
+    send = page.locator(f"#detail-actions button[data-send={action}]")  # an action with fields: then send
+    if send.count():
+        send.click()
     page.wait_for_function("(t) => document.getElementById('detail-status').textContent === t", arg=status_text)
 
 
@@ -96,6 +99,7 @@ def test_desk_shows_a_conflict_and_the_fresh_case(world, desk, live_server, brow
     page.wait_for_selector("#detail-actions button[data-action=dispatch]")
     desk.act("admin", case, "suspend", note="另一人挂起")  # meanwhile, someone else acts
     page.click("#detail-actions button[data-action=dispatch]")
+    page.click("#detail-actions button[data-send=dispatch]")
     page.wait_for_selector("#act-message:not([hidden])")
     assert "changed" in page.inner_text("#act-message") or "已" in page.inner_text("#act-message")
     assert page.inner_text("#detail-status") == "已挂起"

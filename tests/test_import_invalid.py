@@ -79,7 +79,7 @@ def test_unreadable_and_unknown(world, tmp_path):
     with pytest.raises(ValidationError, match="unsupported file type"):
         layer_import(actor=world.users["root"], layer="buildings", path=text)
     with pytest.raises(ValidationError, match="Unknown layer"):
-        layer_import(actor=world.users["root"], layer="roads", path=garbage)
+        layer_import(actor=world.users["root"], layer="rivers", path=garbage)
 
 
 def test_projected_without_crs_refused_whole(world, tmp_path):

@@ -59,7 +59,7 @@ def test_dispatch_reaches_the_handlers_inbox_with_unread_count_and_read_receipts
     assert client.get("/api/v1/inbox/unread/").json() == {"unread": 1}
     page = client.get("/inbox/").content.decode()
     assert "Case dispatched" in page or "新派遣案件" in page
-    home = client.get("/").content.decode()
+    home = client.get("/", follow=True).content.decode()  # the handler's workspace
     assert 'data-testid="inbox-unread">1<' in home  # the top bar of every page
     items = client.get("/api/v1/inbox/").json()["results"]
     assert items[0]["read_at"] is None and case["properties"]["tracking_number"] in items[0]["body"]

@@ -54,14 +54,14 @@ def test_the_official_console_renders_inspects_and_drills_down(world, desk, asgi
     page.wait_for_function("() => document.querySelector('#area-name').textContent.startsWith('社区一')")
     assert page.locator("#children tbody tr").count() == 2  # cells A and B
 
-    # Click building bA: its popup shows its attributes.
+    # Click building bA: its popup shows its attributes, labelled.
     page.evaluate("gridMap.map.jumpTo({center: [102.7052, 25.0102], zoom: 17})")
     map_idle(page)
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     popup = page.wait_for_selector("[data-testid=popup]")
     text = popup.inner_text()
-    assert "楼bA" in text and "residential" in text
+    assert "楼bA" in text and "住宅" in text and "residential" not in text  # the category's label
 
     assert errors == []
     outside = [u for u in requests if not u.startswith((asgi_server, "data:", "blob:"))]

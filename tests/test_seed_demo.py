@@ -1,5 +1,5 @@
-"""manage.py seed_demo: the synthetic demo district loads completely and consistently,
-and the generator is deterministic."""
+"""manage.py seed_demo: the synthetic demo district loads completely and consistently
+(with a named street grid between the buildings), and the generator is deterministic."""
 from __future__ import annotations
 
 import io
@@ -14,9 +14,9 @@ from django.db.models import Count, F, Q
 from django.test import override_settings
 
 from assets.identity import age_on, credit_code_validate, id_number_parse
-from assets.models import Building, House, KeySite, Organization, Person, Residence
+from assets.models import Building, House, KeySite, Organization, Person, Residence, Road
 from demo import DEMO_USERS, GRID_LEADER_PREFIX, REFERENCE_DATE, rng_for
-from demo.geography import buildings_generate, district_generate, houses_generate
+from demo.geography import buildings_generate, district_generate, houses_generate, roads_generate
 from demo.loader import COPIED_MODELS, event_models
 from demo.population import people_generate
 from gis_core.models import Area, AreaLevel, User
@@ -117,6 +117,17 @@ def test_places_have_areas(seeded, db):
     assert KeySite.objects.filter(category__code="fire_hydrant").count() >= Building.objects.count() // 4
 
 
+def test_roads_form_a_named_street_grid(seeded, db):
+    assert Road.objects.count() == 21 * 10 + 11 * 20  # every cell edge once
+    assert not Road.objects.filter(area__isnull=True).exists()
+    kinds = dict(Road.objects.values_list("kind").annotate(n=Count("id")))
+    assert set(kinds) == {"trunk", "secondary", "branch", "footway"}
+    assert set(Road.objects.filter(kind="trunk").values_list("name", flat=True)) == {
+        "环城西路", "北京路", "环城东路", "环城南路", "人民东路", "环城北路"}
+    assert {"长安街", "建设路"} <= set(Road.objects.values_list("name", flat=True))
+    # (That they run between the buildings: test_generated_geometry_is_valid_and_nested.)
+
+
 def test_demo_cases_cover_the_workflow_with_real_logs(seeded, db):
     from incidents.demo import DEMO_CASES
     from incidents.models import Case, CaseEvent
@@ -132,6 +143,17 @@ def test_demo_cases_cover_the_workflow_with_real_logs(seeded, db):
     lasts = dict(CaseEvent.objects.order_by("case_id", "-at", "-id").distinct("case_id")
                  .values_list("case_id", "to_status"))
     assert lasts == dict(Case.objects.values_list("id", "status"))
+
+
+def test_demo_applications_at_the_desk(seeded, db):
+    from services.demo import DEMO_APPLICATIONS
+    from services.models import Application, ApplicationStep
+
+    assert Application.objects.count() == DEMO_APPLICATIONS
+    assert len(set(Application.objects.values_list("state", flat=True))) >= 4
+    lasts = dict(ApplicationStep.objects.order_by("application_id", "-at", "-id").distinct("application_id")
+                 .values_list("application_id", "to_state"))
+    assert lasts == dict(Application.objects.values_list("id", "state"))
 
 
 def test_if_empty_does_nothing_on_a_loaded_database(seeded, db):
@@ -233,3 +255,8 @@ def test_generated_geometry_is_valid_and_nested():
     tree = shapely.STRtree(buildings.footprint)
     left, right = tree.query(buildings.footprint, predicate="intersects")
     assert (left == right).all(), "footprints overlap"
+    roads = roads_generate(district)
+    assert shapely.is_valid(roads.geometry).all()
+    assert not len(tree.query(roads.geometry, predicate="intersects")[0]), "a road crosses a building"
+    district_outline = by_code[district.areas[0].code].boundary
+    assert shapely.covers(district_outline.buffer(1e-9), roads.geometry).all()

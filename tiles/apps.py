@@ -24,8 +24,10 @@ class TilesConfig(AppConfig):
 
     def ready(self):
         from tiles.layers import register_area_layers
+        from tiles.popups import register_heat_popups
         from tiles.search import register_area_search
 
         register_area_layers()
         register_area_search()
+        register_heat_popups()
         post_migrate.connect(_sync_layer_zooms, sender=self, dispatch_uid="tiles.layer_zooms")

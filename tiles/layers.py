@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from gis_core.models import Area, AreaLevel
+from tiles.popups import Popup, Row
 
 Attributes = dict[str, object]  # output name -> model field name or query expression
 
@@ -46,6 +47,15 @@ class TileLayer:
     order: int = 50
     # The record's API detail, "{id}" replaced by the feature id (popups link to it).
     detail_url: str = ""
+    # What a click on a feature shows (tiles/popups.py): labels, not the attributes' names.
+    popup: Popup | None = None
+    # Text drawn over every layer's shapes (MapLibre "symbol" style layers, as ``style``;
+    # ``name_labels``/``line_labels`` below): names of areas, roads and buildings.
+    labels: list[dict] = field(default_factory=list)
+
+    @property
+    def model(self) -> type:
+        return self.queryset().model
 
     @property
     def cached(self) -> bool:
@@ -107,9 +117,41 @@ def match_expression(attribute: str, colors: dict[str, str], default: str) -> li
     return ["match", ["get", attribute], *[v for pair in colors.items() for v in pair], default]
 
 
+# Label fonts: SDF glyph ranges built at set-up from Debian's DejaVu fonts
+# (gis_core/frontend/vendor.py → var/vendor/glyphs/<font>/); Chinese is drawn by the
+# browser's own CJK fonts (MapLibre's localIdeographFontFamily, tiles/static/tiles/basemap.js).
+FONT = ["DejaVuSans"]
+FONT_BOLD = ["DejaVuSans-Bold"]
+HALO = {"text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.5}
+
+
+def name_labels(minzoom: int, *, maxzoom: int | None = None, size: float = 12, color: str = "#333333",
+                font: list[str] = FONT, text: object = None, **layout: object) -> list[dict]:
+    """A label at each polygon's (or point's) inside from ``minzoom`` (and below
+    ``maxzoom``): by default the feature's ``name``."""
+    label = {"type": "symbol", "minzoom": minzoom,
+             "layout": {"text-field": text if text is not None else ["get", "name"], "text-font": font,
+                        "text-size": size, "text-max-width": 8, "text-padding": 4, **layout},
+             "paint": {"text-color": color, **HALO}}
+    if maxzoom is not None:
+        label["maxzoom"] = maxzoom
+    return [label]
+
+
+def line_labels(minzoom: int, *, size: float = 12, color: str = "#4a4036", when: list | None = None) -> list[dict]:
+    """Names along lines (roads), repeated along long lines; ``when`` a further filter."""
+    named = ["!=", ["get", "name"], ""]
+    return [{"type": "symbol", "minzoom": minzoom, "filter": ["all", named, when] if when else named,
+             "layout": {"symbol-placement": "line", "text-field": ["get", "name"], "text-font": FONT,
+                        "text-size": size, "symbol-spacing": 320, "text-max-angle": 35, "text-padding": 2},
+             "paint": {"text-color": color, **HALO}}]
+
+
 # --------------------------------------------------------------------------- the core's layers
 
 AREA_ATTRIBUTES: Attributes = {"code": "code", "name": "name", "level": "level"}
+AREA_ROWS = [Row("level", _("level"), "choice", AreaLevel.choices), Row("code", _("code"))]
+AREA_POPUP = Popup(title="name", rows=AREA_ROWS)
 
 
 def _areas(level: int) -> Callable[[], QuerySet]:
@@ -120,13 +162,16 @@ def _areas(level: int) -> Callable[[], QuerySet]:
 
 def register_area_layers() -> None:
     """Districts, streets and communities (grid cells are the grids app's layer)."""
-    for order, (level, name, title, minzoom, color, width) in enumerate((
-        (AreaLevel.DISTRICT, "districts", _("Districts"), 6, "#5b2c6f", 3),
-        (AreaLevel.STREET, "streets", _("Streets"), 8, "#7d3c98", 2),
-        (AreaLevel.COMMUNITY, "communities", _("Communities"), 10, "#a569bd", 1.5),
+    # Names at the zooms where the level is what one looks at: a district's name
+    # while the district fills the screen, a community's once its streets are seen.
+    for order, (level, name, title, minzoom, color, width, shown, size) in enumerate((
+        (AreaLevel.DISTRICT, "districts", _("Districts"), 6, "#5b2c6f", 3, (6, 12), 16),
+        (AreaLevel.STREET, "streets", _("Streets"), 8, "#7d3c98", 2, (11, 14), 15),
+        (AreaLevel.COMMUNITY, "communities", _("Communities"), 10, "#a569bd", 1.5, (13, 16), 13),
     )):
         register_layer(TileLayer(
             name=name, title=title, queryset=_areas(level), geometry="boundary", minzoom=minzoom, maxzoom=16,
             permission="gis_core.view_area", attributes=[(minzoom, AREA_ATTRIBUTES)],
             description=_("Boundaries of the %(level)s level.") % {"level": AreaLevel(level).label},
-            style=outline(color, width), legend=[(title, color)], order=10 + order))
+            style=outline(color, width), legend=[(title, color)], order=10 + order, popup=AREA_POPUP,
+            labels=name_labels(shown[0], maxzoom=shown[1], size=size, color=color, font=FONT_BOLD)))

@@ -88,7 +88,7 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
     tile_layer = _layer(layer)
     if denied := refuse(request, tile_layer.permission):
         return denied
-    return JsonResponse(_tilejson(request, tile_layer, user_areas_bounds(request.user)))
+    return JsonResponse(_tilejson(request, tile_layer, user_areas_bounds(request.user, tile_layer.model)))
 
 
 @require_GET
@@ -97,10 +97,19 @@ def index(request: HttpRequest) -> JsonResponse:
     if denied := refuse(request):
         return denied
     user = request.user
-    bounds = user_areas_bounds(user)
-    return JsonResponse({"bounds": bounds, "layers": [
-        {**_tilejson(request, layer, bounds), "id": layer.name, "title": str(layer.title), "live": not layer.cached,
-         "visible": layer.visible, "style": layer.style, "detail_url": layer.detail_url,
+    bounds = {False: user_areas_bounds(user)}
+
+    def layer_bounds(layer: TileLayer) -> list[float] | None:
+        # Base data (roads: scope_shared) reaches the whole districts: tiles asked further out.
+        shared = getattr(layer.model, "scope_shared", False)
+        if shared not in bounds:
+            bounds[shared] = user_areas_bounds(user, layer.model)
+        return bounds[shared]
+
+    return JsonResponse({"bounds": bounds[False], "layers": [
+        {**_tilejson(request, layer, layer_bounds(layer)),
+         "id": layer.name, "title": str(layer.title), "live": not layer.cached,
+         "visible": layer.visible, "style": layer.style, "labels": layer.labels, "detail_url": layer.detail_url,
          "legend": [[str(label), color] for label, color in layer.legend]}
         for layer in all_layers() if role_allows(user, layer.permission)
     ]})

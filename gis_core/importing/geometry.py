@@ -13,9 +13,10 @@ import numpy as np
 import shapely
 from django.utils.translation import gettext as _
 
-POINT, POLYGONAL = "point", "polygonal"
+POINT, POLYGONAL, LINEAR = "point", "polygonal", "linear"
 _POINT_TYPES = {shapely.GeometryType.POINT}
 _POLYGON_TYPES = {shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON}
+_LINE_TYPES = {shapely.GeometryType.LINESTRING, shapely.GeometryType.MULTILINESTRING}
 
 
 @dataclass
@@ -30,6 +31,8 @@ def _family(type_id: int) -> str | None:
         return POINT
     if type_id in _POLYGON_TYPES:
         return POLYGONAL
+    if type_id in _LINE_TYPES:
+        return LINEAR
     return None
 
 
@@ -44,10 +47,20 @@ def _polygonal_parts(geom) -> shapely.Geometry | None:
     return merged if shapely.is_valid(merged) else shapely.make_valid(merged)
 
 
+def _linear_parts(geom) -> shapely.Geometry | None:
+    """The lines of a repaired geometry (a line of one repeated point collapses), as one
+    MultiLineString, or None."""
+    lines = [q for p in shapely.get_parts(geom) if shapely.get_type_id(p) in _LINE_TYPES
+             for q in shapely.get_parts(p)]
+    return shapely.multilinestrings(lines) if lines else None
+
+
 def _repair(geom, family: str) -> shapely.Geometry | None:
     repaired = shapely.make_valid(geom, method="structure", keep_collapsed=False)
     if family == POLYGONAL:
         repaired = _polygonal_parts(repaired)
+    elif family == LINEAR:
+        repaired = _linear_parts(repaired)
     if repaired is None or repaired.is_empty or not shapely.is_valid(repaired) or \
             _family(shapely.get_type_id(repaired)) != family:
         return None
@@ -55,8 +68,9 @@ def _repair(geom, family: str) -> shapely.Geometry | None:
 
 
 def geometries_check(geoms: np.ndarray, *, families: tuple[str, ...], multi: bool) -> Checked:
-    """``families``: which of POINT/POLYGONAL the target accepts; ``multi``: store
-    polygons as MultiPolygon (a footprint column)."""
+    """``families``: which of POINT/POLYGONAL/LINEAR the target accepts; ``multi``: store
+    polygons as MultiPolygon (a footprint column) and lines as MultiLineString (a road's
+    centre line)."""
     n = len(geoms)
     out = np.array(geoms, dtype=object)
     rejected = np.full(n, "", dtype=object)
@@ -64,7 +78,7 @@ def geometries_check(geoms: np.ndarray, *, families: tuple[str, ...], multi: boo
     missing = shapely.is_missing(out) | shapely.is_empty(out)
     rejected[missing] = _("no geometry")
     types = shapely.get_type_id(out)
-    expected = " / ".join({POINT: _("point"), POLYGONAL: _("polygon")}[f] for f in families)
+    expected = " / ".join({POINT: _("point"), POLYGONAL: _("polygon"), LINEAR: _("line")}[f] for f in families)
     for i in np.flatnonzero(~missing):
         family = _family(int(types[i]))
         if family is None and types[i] == shapely.GeometryType.MULTIPOINT and POINT in families \
@@ -91,5 +105,8 @@ def geometries_check(geoms: np.ndarray, *, families: tuple[str, ...], multi: boo
         polygons = (rejected == "") & (shapely.get_type_id(out) == shapely.GeometryType.POLYGON)
         if polygons.any():
             out[polygons] = shapely.multipolygons(out[polygons], indices=np.arange(int(polygons.sum())))
+        lines = (rejected == "") & (shapely.get_type_id(out) == shapely.GeometryType.LINESTRING)
+        if lines.any():
+            out[lines] = shapely.multilinestrings(out[lines], indices=np.arange(int(lines.sum())))
     out[rejected != ""] = None
     return Checked(out, rejected, repaired)

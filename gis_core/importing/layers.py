@@ -225,16 +225,15 @@ ADDRESS_ALIASES = ("address", "地址", "门牌地址", "标准地址")
 
 
 def register_area_import_layer() -> None:
-    t = gettext_lazy
     register_import_layer(ImportLayer(
-        name="areas", title=t("Areas and grid cells"), model="gis_core.Area", geometry="boundary",
+        name="areas", title=gettext_lazy("Areas and grid cells"), model="gis_core.Area", geometry="boundary",
         families=(POLYGONAL,), multi=True, keyed_by_code=True,
-        help=t("Boundaries keyed by division code (a grid cell: its community's 12 digits and 3 more); "
+        help=gettext_lazy("Boundaries keyed by division code (a grid cell: its community's 12 digits and 3 more); "
                "columns code, name, optional level and parent_code."),
         columns=(
             Column("code", ("code", "编码", "代码", "区划代码", "网格编码", "area_code"),
-                   text(t("code"), 15, nonempty=True), required=True),
-            Column("name", NAME_ALIASES + ("网格名称",), text(t("name"), 100, nonempty=True), required=True),
-            Column("level", ("level", "层级", "级别"), text(t("level"), 20)),
-            Column("parent_code", ("parent_code", "parent", "上级编码", "上级代码"), text(t("parent code"), 15)),
+                   text(gettext_lazy("code"), 15, nonempty=True), required=True),
+            Column("name", NAME_ALIASES + ("网格名称",), text(gettext_lazy("name"), 100, nonempty=True), required=True),
+            Column("level", ("level", "层级", "级别"), text(gettext_lazy("level"), 20)),
+            Column("parent_code", ("parent_code", "parent", "上级编码", "上级代码"), text(gettext_lazy("parent code"), 15)),
         )))

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from gis_core.importing.offsets import OFFSETS
 from gis_core.importing.readers import SUFFIXES
 from gis_core.importing.uploads import import_upload, issues_path, layers_for
+from gis_core.navigation import page_view
 
 
-@login_required
+@page_view("imports")
 def imports_page(request):
     """Upload a file, see what it did (or would do: dry run), download the rejected rows."""
     layers = layers_for(request.user)

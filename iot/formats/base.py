@@ -5,6 +5,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from iot.formats.reasons import Reason
+
 # What a device can report besides a position (device-side flags, not our alerts: the
 # ingester decides which become alerts).
 SOS, FALL, LOW_BATTERY, LEFT_FENCE, ENTERED_FENCE, REMOVED = (
@@ -16,14 +18,16 @@ POSITION, HEARTBEAT, ALARM, OFFLINE, TRANSITION = "position", "heartbeat", "alar
 
 
 class MalformedMessage(ValueError):
-    """A message that cannot be decoded; ``str(error)`` is the reason kept in quarantine.
+    """A message that cannot be decoded: ``code`` (iot.formats.reasons.Reason) is why,
+    kept in quarantine and shown by its label; ``str(error)`` the detail beside it.
 
     ``reports`` are what could be read of it all the same (a payload of several 3G-watch
     frames, one of them unreadable): they are ingested, and the message is quarantined."""
 
-    def __init__(self, reason: str, reports: list[Report] | None = None) -> None:
+    def __init__(self, reason: str, reports: list[Report] | None = None, *, code: str = Reason.SHAPE) -> None:
         super().__init__(reason)
         self.reports = reports or []
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -81,5 +85,5 @@ def decode(topic: str, payload: bytes) -> list[Report]:
 
     decoder = format_for_topic(topic)
     if decoder is None:
-        raise MalformedMessage(f"unknown topic {topic!r}")
+        raise MalformedMessage(f"unknown topic {topic!r}", code=Reason.TOPIC)
     return decoder(topic.split("/"), payload)

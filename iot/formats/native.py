@@ -61,6 +61,7 @@ from iot.formats.base import (
     Report,
     register,
 )
+from iot.formats.reasons import Reason
 
 FORMAT = "native"
 LOW_BATTERY_PERCENT = 20  # a "battery" report at or below this is a low-battery alarm
@@ -81,7 +82,7 @@ _EPOCH_MAX = 253402300799  # 9999-12-31T23:59:59Z
 # --- helpers shared with the OwnTracks decoder ------------------------------------------
 
 def _reject_constant(name: str):
-    raise MalformedMessage(f"payload is not valid JSON: {name} is not a number JSON allows")
+    raise MalformedMessage(f"payload is not valid JSON: {name} is not a number JSON allows", code=Reason.JSON)
 
 
 _decoder = json.JSONDecoder(parse_constant=_reject_constant)
@@ -92,11 +93,11 @@ def load_json(payload: bytes):
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise MalformedMessage(f"payload is not valid UTF-8 (byte {exc.start})") from None
+        raise MalformedMessage(f"payload is not valid UTF-8 (byte {exc.start})", code=Reason.ENCODING) from None
     try:
         return _decoder.decode(text)
     except json.JSONDecodeError as exc:
-        raise MalformedMessage(f"payload is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise MalformedMessage(f"payload is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", code=Reason.JSON) from None
 
 
 def number(obj: dict, key: str, *, required: bool = False, strings: bool = False) -> float | None:
@@ -111,7 +112,7 @@ def number(obj: dict, key: str, *, required: bool = False, strings: bool = False
         return float(v)
     elif v is None:
         if required:
-            raise MalformedMessage(f"missing field '{key}'")
+            raise MalformedMessage(f"missing field '{key}'", code=Reason.MISSING_FIELD)
         return None
     elif strings and t is str:
         try:
@@ -121,7 +122,7 @@ def number(obj: dict, key: str, *, required: bool = False, strings: bool = False
         else:
             if math.isfinite(f):
                 return f
-    raise MalformedMessage(f"field '{key}' must be a number, got {v!r}")
+    raise MalformedMessage(f"field '{key}' must be a number, got {v!r}", code=Reason.BAD_VALUE)
 
 
 def integer(obj: dict, key: str, *, required: bool = False, strings: bool = False) -> int | None:
@@ -132,7 +133,7 @@ def integer(obj: dict, key: str, *, required: bool = False, strings: bool = Fals
         return v
     if v is None:
         if required:
-            raise MalformedMessage(f"missing field '{key}'")
+            raise MalformedMessage(f"missing field '{key}'", code=Reason.MISSING_FIELD)
         return None
     if t is float and v.is_integer():
         return int(v)
@@ -141,21 +142,21 @@ def integer(obj: dict, key: str, *, required: bool = False, strings: bool = Fals
             return int(v)
         except ValueError:
             pass
-    raise MalformedMessage(f"field '{key}' must be an integer, got {v!r}")
+    raise MalformedMessage(f"field '{key}' must be an integer, got {v!r}", code=Reason.BAD_VALUE)
 
 
 def boolean(obj: dict, key: str) -> bool | None:
     v = obj.get(key)
     if v is None or v is True or v is False:
         return v
-    raise MalformedMessage(f"field '{key}' must be true or false, got {v!r}")
+    raise MalformedMessage(f"field '{key}' must be true or false, got {v!r}", code=Reason.BAD_VALUE)
 
 
 def epoch_time(seconds: float, key: str) -> dt.datetime:
     """An aware UTC datetime from epoch seconds, refusing absurd values."""
     if not 0 <= seconds <= _EPOCH_MAX:
         hint = " (milliseconds instead of seconds?)" if seconds > _EPOCH_MAX else ""
-        raise MalformedMessage(f"field '{key}' {seconds!r} is not a time in epoch seconds{hint}")
+        raise MalformedMessage(f"field '{key}' {seconds!r} is not a time in epoch seconds{hint}", code=Reason.BAD_TIME)
     return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
@@ -165,43 +166,43 @@ def time_field(obj: dict, key: str, *, required: bool = False) -> dt.datetime | 
     t = type(v)
     if t is int or t is float:
         if t is float and not math.isfinite(v):
-            raise MalformedMessage(f"field '{key}' must be a time, got {v!r}")
+            raise MalformedMessage(f"field '{key}' must be a time, got {v!r}", code=Reason.BAD_TIME)
         return epoch_time(v, key)
     if v is None:
         if required:
-            raise MalformedMessage(f"missing field '{key}'")
+            raise MalformedMessage(f"missing field '{key}'", code=Reason.MISSING_FIELD)
         return None
     if t is str:
         try:
             when = dt.datetime.fromisoformat(v)
         except ValueError:
-            raise MalformedMessage(f"field '{key}' {v!r} is not an ISO 8601 time") from None
+            raise MalformedMessage(f"field '{key}' {v!r} is not an ISO 8601 time", code=Reason.BAD_TIME) from None
         if when.tzinfo is None:
-            raise MalformedMessage(f"field '{key}' {v!r} has no time zone (add Z or an offset such as +08:00)")
+            raise MalformedMessage(f"field '{key}' {v!r} has no time zone (add Z or an offset such as +08:00)", code=Reason.BAD_TIME)
         return when.astimezone(dt.UTC)
-    raise MalformedMessage(f"field '{key}' must be epoch seconds or an ISO 8601 string, got {v!r}")
+    raise MalformedMessage(f"field '{key}' must be epoch seconds or an ISO 8601 string, got {v!r}", code=Reason.BAD_TIME)
 
 
 # --- the decoder ------------------------------------------------------------------------
 
 def _report(device_id: str, obj) -> Report:
     if type(obj) is not dict:
-        raise MalformedMessage(f"a message must be a JSON object, got {type(obj).__name__}")
+        raise MalformedMessage(f"a message must be a JSON object, got {type(obj).__name__}", code=Reason.SHAPE)
     mtype = obj.get("type")
     if mtype is None:
-        raise MalformedMessage("missing field 'type'")
+        raise MalformedMessage("missing field 'type'", code=Reason.MISSING_FIELD)
     try:
         kind, flags = TYPES[mtype]
     except (KeyError, TypeError):
-        raise MalformedMessage(f"unknown message type {mtype!r}") from None
+        raise MalformedMessage(f"unknown message type {mtype!r}", code=Reason.UNKNOWN_TYPE) from None
     dev = obj.get("dev")
     if dev is not None and dev != device_id:
-        raise MalformedMessage(f"device id {dev!r} in the payload does not match topic device {device_id!r}")
+        raise MalformedMessage(f"device id {dev!r} in the payload does not match topic device {device_id!r}", code=Reason.DEVICE_MISMATCH)
 
     lat = number(obj, "lat", required=mtype == "position")
     lon = number(obj, "lon", required=mtype == "position")
     if (lat is None) != (lon is None):
-        raise MalformedMessage("field 'lat' without 'lon'" if lon is None else "field 'lon' without 'lat'")
+        raise MalformedMessage("field 'lat' without 'lon'" if lon is None else "field 'lon' without 'lat'", code=Reason.MISSING_FIELD)
     fix = boolean(obj, "fix")
     gps_fix = lat is not None and fix is not False and not (lat == 0 and lon == 0)
 
@@ -222,7 +223,7 @@ def _report(device_id: str, obj) -> Report:
 def decode(parts: list[str], payload: bytes) -> list[Report]:
     """Reports in one ``eldercare/<device_id>/up`` message."""
     if parts[2] != "up" or not parts[1]:
-        raise MalformedMessage(f"topic {'/'.join(parts)!r} is not eldercare/<device_id>/up")
+        raise MalformedMessage(f"topic {'/'.join(parts)!r} is not eldercare/<device_id>/up", code=Reason.TOPIC)
     device_id = parts[1]
     data = load_json(payload)
     if type(data) is list:
@@ -231,10 +232,10 @@ def decode(parts: list[str], payload: bytes) -> list[Report]:
             try:
                 out.append(_report(device_id, obj))
             except MalformedMessage as exc:
-                raise MalformedMessage(f"item {i}: {exc}") from None
+                raise MalformedMessage(f"item {i}: {exc}", code=exc.code) from None
         return out
     if type(data) is not dict:
-        raise MalformedMessage(f"payload must be a JSON object or an array of objects, got {type(data).__name__}")
+        raise MalformedMessage(f"payload must be a JSON object or an array of objects, got {type(data).__name__}", code=Reason.SHAPE)
     return [_report(device_id, data)]
 
 

@@ -33,6 +33,7 @@ from iot.formats.base import (
     register,
 )
 from iot.formats.native import epoch_time, integer, load_json, number
+from iot.formats.reasons import Reason
 
 FORMAT = "owntracks"
 _EVENTS = {"enter": frozenset({ENTERED_FENCE}), "leave": frozenset({LEFT_FENCE})}
@@ -51,15 +52,15 @@ def decode(parts: list[str], payload: bytes) -> list[Report]:
     """Reports in one ``owntracks/<user>/<device>[/<sub>]`` message."""
     device_id = parts[2]
     if not device_id:
-        raise MalformedMessage(f"topic {'/'.join(parts)!r} has no device")
+        raise MalformedMessage(f"topic {'/'.join(parts)!r} has no device", code=Reason.TOPIC)
     obj = load_json(payload)
     if type(obj) is not dict:
-        raise MalformedMessage(f"payload must be a JSON object, got {type(obj).__name__}")
+        raise MalformedMessage(f"payload must be a JSON object, got {type(obj).__name__}", code=Reason.SHAPE)
     mtype = obj.get("_type")
     if mtype is None:
-        raise MalformedMessage("missing field '_type'")
+        raise MalformedMessage("missing field '_type'", code=Reason.MISSING_FIELD)
     if type(mtype) is not str:
-        raise MalformedMessage(f"field '_type' must be a string, got {mtype!r}")
+        raise MalformedMessage(f"field '_type' must be a string, got {mtype!r}", code=Reason.BAD_VALUE)
     if mtype not in ("location", "transition", "lwt"):
         return []
 
@@ -68,7 +69,7 @@ def decode(parts: list[str], payload: bytes) -> list[Report]:
         named = topic.split("/")
         if len(named) >= 3 and named[2] != device_id:
             raise MalformedMessage(
-                f"device id {named[2]!r} in the payload does not match topic device {device_id!r}")
+                f"device id {named[2]!r} in the payload does not match topic device {device_id!r}", code=Reason.DEVICE_MISMATCH)
 
     if mtype == "location":
         lat, lon = _num(obj, "lat", True), _num(obj, "lon", True)
@@ -84,11 +85,11 @@ def decode(parts: list[str], payload: bytes) -> list[Report]:
             flags = _EVENTS[event]
         except (KeyError, TypeError):
             if event is None:
-                raise MalformedMessage("missing field 'event'") from None
-            raise MalformedMessage(f"field 'event' must be 'enter' or 'leave', got {event!r}") from None
+                raise MalformedMessage("missing field 'event'", code=Reason.MISSING_FIELD) from None
+            raise MalformedMessage(f"field 'event' must be 'enter' or 'leave', got {event!r}", code=Reason.BAD_VALUE) from None
         lat, lon = _num(obj, "lat"), _num(obj, "lon")
         if (lat is None) != (lon is None):
-            raise MalformedMessage("field 'lat' without 'lon'" if lon is None else "field 'lon' without 'lat'")
+            raise MalformedMessage("field 'lat' without 'lon'" if lon is None else "field 'lon' without 'lat'", code=Reason.MISSING_FIELD)
         return [Report(
             device_id=device_id, kind=TRANSITION, format=FORMAT, time=_tst(obj), lat=lat, lon=lon,
             gps_fix=lat is not None and not (lat == 0 and lon == 0), accuracy_m=_num(obj, "acc"),

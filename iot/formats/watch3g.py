@@ -51,6 +51,7 @@ from iot.formats.base import (
     Report,
     register,
 )
+from iot.formats.reasons import Reason
 
 FORMAT = "watch3g"
 
@@ -154,7 +155,7 @@ def split_header(frame: bytes) -> tuple[str, str, str | None, bytes, bytes]:
     its brackets; the length field's form is checked, not its value."""
     head = frame.split(b"*", 3)
     if len(head) != 4:
-        raise MalformedMessage("frame is not [MF*DEVICEID*LEN*CONTENT]")
+        raise MalformedMessage("frame is not [MF*DEVICEID*LEN*CONTENT]", code=Reason.BAD_FRAME)
     mf, device, length, content = head
     index = None
     # `INDEX*LEN*`: four hex digits, then four more and a star
@@ -162,11 +163,11 @@ def split_header(frame: bytes) -> tuple[str, str, str | None, bytes, bytes]:
         index, length, content = length.decode("ascii"), content[:4], content[5:]
     if len(mf) != 2 or mf.translate(None, _MF_CHARS):
         raise MalformedMessage(
-            f"manufacturer code {mf.decode('latin-1')!r} is not two letters or digits (uppercase)")
+            f"manufacturer code {mf.decode('latin-1')!r} is not two letters or digits (uppercase)", code=Reason.BAD_FRAME)
     if not device or not device.isalnum():
-        raise MalformedMessage(f"device id {device.decode('latin-1')!r} in the frame is not letters and digits")
+        raise MalformedMessage(f"device id {device.decode('latin-1')!r} in the frame is not letters and digits", code=Reason.BAD_FRAME)
     if len(length) != 4 or not _is_hex(length):
-        raise MalformedMessage(f"length field {length.decode('latin-1')!r} is not four hex digits")
+        raise MalformedMessage(f"length field {length.decode('latin-1')!r} is not four hex digits", code=Reason.BAD_FRAME)
     return mf.decode("ascii"), device.decode("ascii"), index, length, content
 
 
@@ -182,7 +183,7 @@ def _int(value: str, name: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise MalformedMessage(f"{name} {value!r} is not an integer") from None
+        raise MalformedMessage(f"{name} {value!r} is not an integer", code=Reason.BAD_VALUE) from None
 
 
 def _float(value: str, name: str) -> float | None:
@@ -193,7 +194,7 @@ def _float(value: str, name: str) -> float | None:
     except ValueError:
         x = math.nan
     if not math.isfinite(x):
-        raise MalformedMessage(f"{name} {value!r} is not a number")
+        raise MalformedMessage(f"{name} {value!r} is not a number", code=Reason.BAD_VALUE)
     return x
 
 
@@ -206,35 +207,35 @@ def _time(date: str, time: str) -> dt.datetime | None:
         return dt.datetime(2000 + int(date[4:]), int(date[2:4]), int(date[:2]),
                            int(time[:2]), int(time[2:4]), int(time[4:]), tzinfo=dt.UTC)
     except ValueError:
-        raise MalformedMessage(f"date/time {date!r} {time!r} is not ddmmyy hhmmss") from None
+        raise MalformedMessage(f"date/time {date!r} {time!r} is not ddmmyy hhmmss", code=Reason.BAD_TIME) from None
 
 
 def _coordinate(value: str, hemisphere: str, name: str, negative: str, positive: str) -> float:
     try:
         x = float(value)
     except ValueError:
-        raise MalformedMessage(f"{name} {value!r} is not a number") from None
+        raise MalformedMessage(f"{name} {value!r} is not a number", code=Reason.BAD_VALUE) from None
     if not math.isfinite(x):
-        raise MalformedMessage(f"{name} {value!r} is not a number")
+        raise MalformedMessage(f"{name} {value!r} is not a number", code=Reason.BAD_VALUE)
     if hemisphere == negative:
         return -abs(x)
     if hemisphere == positive or not hemisphere:  # some watches leave it empty
         return x
-    raise MalformedMessage(f"{name} hemisphere {hemisphere!r} is not {positive} or {negative}")
+    raise MalformedMessage(f"{name} hemisphere {hemisphere!r} is not {positive} or {negative}", code=Reason.BAD_VALUE)
 
 
 def _located(device_id: str, kind: str, mtype: str, content: str) -> Report:
     f = content.split(",", _FIELDS)
     if len(f) < _FIELDS:
-        raise MalformedMessage(f"{mtype} has {len(f) - 1} fields, expected at least {_FIELDS - 1} (date … status)")
+        raise MalformedMessage(f"{mtype} has {len(f) - 1} fields, expected at least {_FIELDS - 1} (date … status)", code=Reason.BAD_FRAME)
     validity = f[3]
     if validity != "A" and validity != "V":
-        raise MalformedMessage(f"GPS validity {validity!r} is not A or V")
+        raise MalformedMessage(f"GPS validity {validity!r} is not A or V", code=Reason.BAD_VALUE)
     lat = _coordinate(f[4], f[5], "latitude", "S", "N")
     lon = _coordinate(f[6], f[7], "longitude", "W", "E")
     status = f[16]
     if not (len(status) <= 8 and _is_hex(status.encode("latin-1"))):
-        raise MalformedMessage(f"status {status!r} is not a hex word")
+        raise MalformedMessage(f"status {status!r} is not a hex word", code=Reason.BAD_VALUE)
     word = int(status, 16)
     return Report(
         device_id=device_id, kind=kind, format=FORMAT, time=_time(f[1], f[2]), lat=lat, lon=lon,
@@ -250,7 +251,7 @@ def frame_decode(frame: bytes, device_id: str) -> list[Report]:
     """Reports in one frame (without its brackets) from the device ``device_id``."""
     _mf, frame_device, _index, _length, raw = split_header(frame)
     if frame_device != device_id:
-        raise MalformedMessage(f"device id {frame_device!r} in the payload does not match topic device {device_id!r}")
+        raise MalformedMessage(f"device id {frame_device!r} in the payload does not match topic device {device_id!r}", code=Reason.DEVICE_MISMATCH)
     # Only the leading fields are read; the rest (Wi-Fi names, voice) may be any bytes.
     comma = raw.find(b",")
     mtype = (raw if comma < 0 else raw[:comma]).decode("latin-1").upper()
@@ -268,28 +269,31 @@ def frame_decode(frame: bytes, device_id: str) -> list[Report]:
         return [_located(device_id, POSITION, mtype, raw.decode("latin-1"))]
     if mtype in IGNORED:
         return []
-    raise MalformedMessage(f"unknown message type {mtype[:20]!r}")
+    raise MalformedMessage(f"unknown message type {mtype[:20]!r}", code=Reason.UNKNOWN_TYPE)
 
 
 def decode(parts: list[str], payload: bytes) -> list[Report]:
     """Reports in one ``watch/<device_id>/up`` message (one frame or several)."""
     if parts[2] != "up" or not parts[1]:
-        raise MalformedMessage(f"topic {'/'.join(parts)!r} is not watch/<device_id>/up")
+        raise MalformedMessage(f"topic {'/'.join(parts)!r} is not watch/<device_id>/up", code=Reason.TOPIC)
     device_id = parts[1]
     frames, rest = frames_split(payload)
     if len(frames) == 1 and rest is None:
         return frame_decode(frames[0], device_id)
     reports: list[Report] = []
     errors: list[str] = []
+    codes: list[str] = []  # the first unreadable frame's reason is the message's
     for number, frame in enumerate(frames, 1):
         try:
             reports += frame_decode(frame, device_id)
         except MalformedMessage as exc:
             errors.append(f"frame {number}: {exc}")
+            codes.append(exc.code)
     if rest is not None:
         errors.append(f"after frame {len(frames)}: {rest}" if frames else rest)
+        codes.append(Reason.BAD_FRAME)
     if errors:
-        raise MalformedMessage("; ".join(errors), reports)
+        raise MalformedMessage("; ".join(errors), reports, code=codes[0])
     return reports
 
 

@@ -68,7 +68,9 @@ class HeatMetric:
     ``window``. ``parse(user, query)`` turns the request's query string into the
     metric's own parameters (a dict of short strings: they name cache keys and files),
     raising ``ValidationError`` naming the field (400) or ``PermissionDenied`` (403).
-    ``noun`` names what is counted, for units ("people per km²").
+    ``noun`` names what is counted, for the units of downloads ("people per pixel");
+    ``unit``, translatable, is the legend's unit for people ("人/平方公里"), by default
+    "<noun> per km²".
     """
 
     code: str
@@ -77,10 +79,11 @@ class HeatMetric:
     points: Callable[[Any, HeatWindow, dict], PointsSQL]
     parse: Callable[[Any, Mapping[str, str]], dict[str, str]] = no_params
     noun: str = "people"
+    unit: Any = None
 
     @property
     def density_unit(self) -> str:
-        return f"{self.noun} per km²"
+        return str(self.unit) if self.unit else f"{self.noun} per km²"
 
     @property
     def count_unit(self) -> str:

@@ -9,6 +9,15 @@
 (function () {
   "use strict";
 
+  /* The view in longitude/latitude, within the world: zoomed out, the view wraps past
+     ±180° (which the API refuses with a 400, and no cell would show). */
+  function viewBox(extent) {
+    const [x0, y0, x1, y1] = ol.proj.transformExtent(extent, "EPSG:3857", "EPSG:4326");
+    const clamp = (v, limit) => Math.max(-limit, Math.min(limit, v));
+    if (x1 - x0 >= 360) return [-180, clamp(y0, 90), 180, clamp(y1, 90)];
+    return [clamp(x0, 180), clamp(y0, 90), clamp(x1, 180), clamp(y1, 90)].map((v) => Math.round(v * 1e6) / 1e6);
+  }
+
   function baseLayer(options) {
     const layers = [];
     if (options.basemap_url) {
@@ -19,7 +28,7 @@
       format: new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"}),
       strategy: ol.loadingstrategy.bbox,
       url: (extent) => options.cells_url + "?level=" + options.grid_level + "&page_size=1000&in_bbox=" +
-        ol.proj.transformExtent(extent, "EPSG:3857", "EPSG:4326").join(","),
+        viewBox(extent).join(","),
     });
     layers.push(new ol.layer.Vector({source: cells, style: new ol.style.Style({
       stroke: new ol.style.Stroke({color: "#3873b5", width: 1}),

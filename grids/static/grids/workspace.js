@@ -23,6 +23,17 @@
     }).catch(() => { errorBox.hidden = false; errorBox.textContent = text.failed; });
   }
 
+  /* building: the unit switcher marks the unit shown (CSS shows it: #unit-N, else the first) */
+  const unitTabs = document.querySelectorAll(".unit-tabs a");
+  function markUnit() {
+    const shown = document.querySelector(".unit:target") || document.querySelector(".unit");
+    unitTabs.forEach((a) => {
+      if (shown && a.getAttribute("href") === "#" + shown.id) a.setAttribute("aria-current", "true");
+      else a.removeAttribute("aria-current");
+    });
+  }
+  if (unitTabs.length) { markUnit(); window.addEventListener("hashchange", markUnit); }
+
   /* building: choose a room, find a person, move in */
   const moveIn = $("move-in");
   if (moveIn) {

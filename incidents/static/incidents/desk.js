@@ -20,12 +20,14 @@
   const state = {selected: null, detail: null, grid: null};
   window.CaseDesk = {state};
 
+  const badgeClass = (status) => "badge " + (config.statusBadges[status] || "");
   const options = (select, entries) => select.replaceChildren(
     ...entries.map(([value, label]) => element("option", {value, text: label})));
-  options($("filter-status"), [["open", T.open], ["", T.all], ...config.statuses]);
-  options($("filter-time"), [["", "—"], ...config.timeStates]);
-  options($("filter-category"), [["", "—"], ...config.categories.map((c) => [c.code, c.name])]);
-  options($("filter-department"), [["", "—"], ...config.departments.map((d) => [d.code, d.name])]);
+  // Each filter names its "any" choice (全部状态 …), so a closed dropdown says what it filters.
+  options($("filter-status"), [["open", T.open], ["", T.anyStatus], ...config.statuses]);
+  options($("filter-time"), [["", T.anyTime], ...config.timeStates]);
+  options($("filter-category"), [["", T.anyCategory], ...config.categories.map((c) => [c.code, c.name])]);
+  options($("filter-department"), [["", T.anyDepartment], ...config.departments.map((d) => [d.code, d.name])]);
   options($("act-department"), config.departments.map((d) => [d.code, d.name]));
 
   function queueUrl() {
@@ -55,7 +57,7 @@
                           "data-id": feature.id, tabindex: "0", onclick: () => select(feature.id, true),
                           onkeydown: (e) => e.key === "Enter" && select(feature.id, true)},
       element("div", {class: "case-head"}, element("strong", {text: p.tracking_number}),
-              element("span", {class: "badge status-" + p.status, text: p.status_display})),
+              element("span", {class: badgeClass(p.status), text: p.status_display})),
       element("div", {text: p.category_name + " · " + p.cell_name}),
       element("div", {class: "muted", text: (p.due_at ? T.due + " " + p.due_at.slice(5, 16).replace("T", " ") : "")
                                             + (p.time_state !== "on_time" ? " · " + p.time_state_display : "")
@@ -80,7 +82,7 @@
     $("case-detail").dataset.caseId = feature.id;
     $("detail-number").textContent = p.tracking_number;
     $("detail-status").textContent = p.status_display;
-    $("detail-status").className = "badge status-" + p.status;
+    $("detail-status").className = badgeClass(p.status);
     $("detail-meta").textContent = [p.category_name, p.street_name + " " + p.community_name + " " + p.cell_name,
       p.department_name, T.reported + " " + p.reported_at.slice(0, 16).replace("T", " "),
       p.due_at ? T.due + " " + p.due_at.slice(0, 16).replace("T", " ") + " (" + p.time_state_display + ")" : "",
@@ -95,12 +97,34 @@
       element("time", {text: e.at.slice(0, 16).replace("T", " ")}),
       document.createTextNode(" " + e.action_display + (e.actor ? " · " + e.actor : "")),
       e.note ? element("div", {class: "muted", text: e.note}) : null)));
-    const needed = new Set(p.actions.flatMap((a) => a.fields));
-    document.querySelectorAll("#action-fields label").forEach((label) => { label.hidden = !needed.has(label.dataset.for); });
     $("act-department").value = p.department || p.proposed_department || $("act-department").value;
     $("detail-actions-box").hidden = !p.actions.length;
-    $("detail-actions").replaceChildren(...p.actions.map((a) => element("button", {
-      type: "button", class: "button", "data-action": a.name, text: a.label, onclick: () => act(a)})));
+    putBackFields();
+    $("detail-actions").replaceChildren(...p.actions.map((a) => element("div", {class: "case-action", "data-action-row": a.name},
+      element("button", {type: "button", class: "btn", "data-action": a.name, text: a.label,
+                         onclick: () => (a.fields.length ? choose(a) : act(a))}),
+      element("div", {class: "action-fields", hidden: ""}))));
+  }
+
+  /* An action that needs fields (department, hours …) is chosen first: its fields and a
+     send button appear beside it, every other action's are hidden. */
+  function choose(action) {
+    putBackFields();
+    document.querySelectorAll("#detail-actions .case-action").forEach((row) => {
+      const chosen = row.dataset.actionRow === action.name;
+      row.classList.toggle("chosen", chosen);
+      const box = row.querySelector(".action-fields");
+      box.hidden = !chosen;
+      if (!chosen) return;
+      box.replaceChildren(...action.fields.map((field) => document.querySelector(`#action-fields label[data-for="${field}"]`)),
+        element("button", {type: "button", class: "btn btn-primary", "data-send": action.name, text: T.send + " · " + action.label,
+                           onclick: () => act(action)}));
+    });
+  }
+
+  /* The fields go back to their hidden shelf before the actions are redrawn. */
+  function putBackFields() {
+    document.querySelectorAll("#detail-actions label[data-for]").forEach((label) => $("action-fields").append(label));
   }
 
   function act(action) {

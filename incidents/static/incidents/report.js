@@ -26,7 +26,6 @@
     showNearby();
   });
   $("category").addEventListener("change", showNearby);
-  $("resident").hidden = !config.desk;
 
   GridMap.ready.then((grid) => {
     grid.map.on("click", (event) => setPlace(grid, event.lngLat.lng, event.lngLat.lat));
@@ -92,14 +91,16 @@
       form.append("reporter_phone", $("reporter-phone").value);
     }
     [...$("photos").files].forEach((file) => form.append("photos", file));
+    // Disabled while sending and, once sent, until "report another": one tap, one case.
+    if ($("submit").disabled) return;
     $("submit").disabled = true;
     GridApi.post(config.casesUrl, form)
       .then(({status, body}) => {
         if (status === 201) return done(body);
         showErrors(status === 400 ? body : {detail: body.detail || text.failed});
+        $("submit").disabled = false;
       })
-      .catch(() => showErrors({detail: text.failed}))
-      .finally(() => { $("submit").disabled = false; });
+      .catch(() => { showErrors({detail: text.failed}); $("submit").disabled = false; });
   });
 
   function done(body) {
@@ -117,6 +118,7 @@
 
   $("another").addEventListener("click", () => {
     $("report-form").reset();
+    $("submit").disabled = false;
     $("nearby").hidden = true;
     $("report-form").hidden = false;
     $("done").hidden = true;

@@ -22,7 +22,10 @@
   const T = config.consoleLabels;  // the console's own labels, beside the map page's config.labels
 
   const URGENT = new Set(["sos", "fall"]);
-  const KIND_COLORS = {sos: "#d7191c", fall: "#a50f15", left_zone: "#f28c28", low_battery: "#e6b800",
+  // SOS and falls in the alert colour (base.css --alert), which nothing else on any map uses.
+  const ALERT_COLOR = getComputedStyle(document.documentElement).getPropertyValue("--alert").trim() || "#d0021b";
+  const OTHER_ALERT_COLOR = "#f28c28";
+  const KIND_COLORS = {sos: ALERT_COLOR, fall: ALERT_COLOR, left_zone: OTHER_ALERT_COLOR, low_battery: "#e6b800",
                        removed: "#8e44ad", silent: "#6c7a89"};
   const NO_ALERT_COLOR = "#7b93ad";
   const TERMINAL_REFRESH_MS = 15000;
@@ -85,7 +88,8 @@
     return relative.format(-Math.floor(seconds / 86400), "day");
   }
 
-  const when = (iso) => (iso ? new Date(iso).toLocaleString(lang) : "—");
+  // the district's local time (config.timeZone), whatever the dispatcher's device is set to
+  const when = (iso) => (iso ? new Date(iso).toLocaleString(lang, {timeZone: config.timeZone || undefined}) : "—");
   const clock = (ms) => new Date(ms).toLocaleTimeString(lang);
   const metres = (m) => (m == null ? "—" : m >= 1000 ? (m / 1000).toFixed(1) + " km" : Math.round(m) + " m");
   const phoneLink = (phone) => (phone ? element("a", {class: "tel", href: "tel:" + phone.replace(/[^0-9+*#]/g, ""),
@@ -168,7 +172,8 @@
     });
     grid.addOverlay({
       id: "terminals", title: text.terminals, source: {type: "geojson", data: EMPTY},
-      legend: [...Object.entries(KIND_COLORS).map(([kind, color]) => [kindName(kind), color]),
+      legend: [[kindName("sos") + " / " + kindName("fall"), ALERT_COLOR],
+               ...Object.entries(KIND_COLORS).filter(([kind]) => !URGENT.has(kind)).map(([kind, color]) => [kindName(kind), color]),
                [text.noAlert, NO_ALERT_COLOR]],
       layers: [{type: "circle", paint: {
         "circle-radius": ["case", ["to-boolean", ["get", "open_alert_kind"]], 8, 4.5],
@@ -179,18 +184,19 @@
     });
     grid.addOverlay({
       id: "alerts", title: text.alerts, source: {type: "geojson", data: EMPTY},
-      legend: [[kindName("sos") + " / " + kindName("fall"), "#d7191c"], [text.otherAlerts, "#f28c28"]],
+      legend: [[kindName("sos") + " / " + kindName("fall"), ALERT_COLOR], [text.otherAlerts, OTHER_ALERT_COLOR]],
       layers: [
         // pulsing halo of urgent alerts nobody has acknowledged
         {type: "circle", filter: ["all", ["in", ["get", "kind"], ["literal", [...URGENT]]], ["==", ["get", "state"], "new"]],
-         paint: {"circle-radius": 18, "circle-color": "#d7191c", "circle-opacity": 0.35}},
+         paint: {"circle-radius": 18, "circle-color": ALERT_COLOR, "circle-opacity": 0.35}},
         // the selected alert
         {type: "circle", filter: ["==", ["get", "id"], -1],
          paint: {"circle-radius": 16, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#1d2733",
                  "circle-stroke-width": 3}},
-        {type: "circle", paint: {
+        {type: "circle", layout: {"circle-sort-key": ["case", ["in", ["get", "kind"], ["literal", [...URGENT]]], 1, 0]},
+         paint: {
           "circle-radius": 10,
-          "circle-color": ["case", ["in", ["get", "kind"], ["literal", [...URGENT]]], "#d7191c", "#f28c28"],
+          "circle-color": ["case", ["in", ["get", "kind"], ["literal", [...URGENT]]], ALERT_COLOR, OTHER_ALERT_COLOR],
           "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
         }},
       ],
@@ -238,7 +244,7 @@
 
     function sorted() {
       return [...state.alerts.values()].sort((a, b) => rank(a.properties) - rank(b.properties)
-        || Date.parse(b.properties.raised_at) - Date.parse(a.properties.raised_at) || b.properties.id - a.properties.id);
+        || Date.parse(b.properties.received_at) - Date.parse(a.properties.received_at) || b.properties.id - a.properties.id);
     }
 
     function row(feature) {
@@ -252,11 +258,20 @@
                             onclick: choose,
                             onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); choose(); } }},
         element("span", {class: "kind", text: p.kind_display}),
-        element("time", {class: "since", datetime: p.raised_at, title: when(p.raised_at), text: since(p.raised_at)}),
+        // aged by receipt: the device's own time may be years off
+        element("time", {class: "since", datetime: p.received_at, title: when(p.received_at), text: since(p.received_at)}),
         element("span", {class: "who", text: (p.elder || p.device_id) + (p.area_name ? " · " + p.area_name : "")}),
         element("span", {class: "tail"},
           element("span", {class: "state state-" + p.state, text: p.state_display}),
-          p.repeats ? element("span", {class: "repeats", text: T.repeats + " " + p.repeats}) : null));
+          p.repeats ? element("span", {class: "repeats", text: T.repeats + " " + p.repeats}) : null,
+          clockOff(p)));
+    }
+
+    /* A device whose clock is far off: say so, with the time it claimed. */
+    function clockOff(p) {
+      if (!p.device_clock_off) return null;
+      return element("span", {class: "clock-off", "data-testid": "clock-off",
+                              text: text.clockOff + " · " + text.deviceTime + " " + when(p.raised_at)});
     }
 
     function renderQueue() {
@@ -335,8 +350,11 @@
       const badge = $("detail-state");
       badge.textContent = p.state_display;
       badge.className = "state-badge state-" + p.state + (URGENT.has(p.kind) ? " urgent" : "");
-      $("detail-meta").textContent = [p.area_name, when(p.raised_at), p.repeats ? T.repeats + " " + p.repeats : null]
+      $("detail-empty").hidden = true;
+      $("detail-meta").textContent = [p.area_name, when(p.received_at), p.repeats ? T.repeats + " " + p.repeats : null]
         .filter(Boolean).join(" · ");
+      $("detail-clock").hidden = !p.device_clock_off;
+      $("detail-clock").textContent = p.device_clock_off ? text.clockOff + " · " + text.deviceTime + " " + when(p.raised_at) : "";
 
       const elder = p.elder_detail;
       if (elder) {
@@ -390,6 +408,8 @@
       box.dataset.alertId = "";
       box.dataset.terminalId = p.id;
       box.dataset.state = "";
+      $("detail-empty").hidden = true;
+      $("detail-clock").hidden = true;
       $("alert-message").hidden = true;
       $("detail-title").textContent = (p.elder || p.device_id);
       $("detail-state").textContent = text.noAlert;
@@ -438,10 +458,12 @@
         return;
       }
       if (!feature) return;
+      if (window.MapSheet) window.MapSheet.show($("alert-detail"));
       const point = feature.geometry && feature.geometry.coordinates;
-      if (point) map.easeTo({center: point, zoom: Math.max(map.getZoom(), 15)});
+      // On phones the marker goes to the middle of the map the sheet leaves in view.
+      const covered = window.MapSheet ? window.MapSheet.covered() : 0;
+      if (point) map.easeTo({center: point, zoom: Math.max(map.getZoom(), 15), offset: [0, -covered / 2]});
       showTrack(feature.properties.terminal);
-      if (window.matchMedia("(max-width: 760px)").matches) $("alert-detail").scrollIntoView({block: "start"});
     }
 
     function selectTerminal(id) {
@@ -538,6 +560,14 @@
       $("track-play").disabled = state.fixes.length < 2;
     });
 
+    /* The map shows the whole track (playback, a period the user chose). */
+    function fitTrack() {
+      if (!state.fixes.length) return;
+      const bounds = new maplibregl.LngLatBounds(state.fixes[0].c, state.fixes[0].c);
+      state.fixes.forEach((fix) => bounds.extend(fix.c));
+      map.fitBounds(bounds, {padding: 60, maxZoom: 17, duration: 0});
+    }
+
     let marker = null;
     function stopPlayback() {
       if (state.playing) cancelAnimationFrame(state.playing);
@@ -550,6 +580,7 @@
       if (state.playing) { stopPlayback(); return; }
       const fixes = state.fixes;
       if (fixes.length < 2) return;
+      fitTrack();
       const t0 = fixes[0].t;
       const t1 = fixes[fixes.length - 1].t;
       // time-scaled: the chosen speed, but a playback lasts at most a minute
@@ -576,7 +607,12 @@
       state.playing = requestAnimationFrame(step);
     }
 
-    $("track-load").addEventListener("click", () => { stopPlayback(); state.trackLive = false; loadTrack(); });
+    $("track-load").addEventListener("click", async () => {
+      stopPlayback();
+      state.trackLive = false;
+      await loadTrack();
+      fitTrack();
+    });
     ["track-from", "track-to"].forEach((id) => $(id).addEventListener("change", () => { state.trackLive = false; }));
     $("track-play").addEventListener("click", play);
 

@@ -4,8 +4,9 @@
  * It reads the page's configuration (#map-config), asks the server which tile layers this
  * user may see (/tiles/: TileJSON, MapLibre style and legend of each layer) and draws
  * them, with a layer switcher, a legend, click-to-inspect popups, search and "zoom to my
- * areas". Nothing comes from outside the server: no glyphs or sprites are needed (no
- * text symbols), and the basemap is whatever the deployment configured, or none.
+ * areas". Nothing comes from outside the server: the basemap (tiles/static/tiles/basemap.js)
+ * is a plain background, our roads and labels with locally served glyphs, and whatever
+ * raster the deployment configured, or none.
  *
  * Consoles get the instance from `GridMap.ready` (a promise) and add their own sources
  * with addOverlay() (raster heatmaps, hexagon layers …), which then appear in the layer
@@ -37,21 +38,88 @@
     return node;
   }
 
+  /* MapLibre requests tiles from a worker that cannot resolve a relative URL: make a
+     source's tile URLs absolute against the page. */
+  function absoluteTiles(source) {
+    if (!source.tiles) return source;
+    // (URL() escapes the {z}/{x}/{y} placeholders: put them back)
+    return {...source, tiles: source.tiles.map((url) => new URL(url, window.location.href).href
+      .replace(/%7B/gi, "{").replace(/%7D/gi, "}"))};
+  }
+
+  // ------------------------------------------------------------------ popups
+
+  const lang = document.documentElement.lang || undefined;
+  const YEAR_MS = 365 * 86400000;
+  let relativeFormat;
+  try { relativeFormat = new Intl.RelativeTimeFormat(lang, {numeric: "auto"}); }
+  catch (error) { relativeFormat = new Intl.RelativeTimeFormat(undefined, {numeric: "auto"}); }
+
+  function localTime(value) {
+    const date = new Date(value);
+    return isNaN(date) ? String(value)
+      : date.toLocaleString(lang, {dateStyle: "medium", timeStyle: "short", timeZone: config.timeZone || undefined});
+  }
+
+  /* "3 分钟前"; a time more than a year off (a device clock in 2017) shows its date. */
+  function age(value) {
+    const ms = Date.parse(value);
+    if (isNaN(ms)) return String(value);
+    const diff = ms - Date.now();
+    if (Math.abs(diff) > YEAR_MS) return localTime(value);
+    const seconds = Math.round(diff / 1000);
+    for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
+      if (Math.abs(seconds) >= size) return relativeFormat.format(Math.trunc(seconds / size), unit);
+    }
+    return config.popupWords.justNow;
+  }
+
+  function displayValue(row, value) {
+    if (value === null || value === undefined || value === "") return null;
+    switch (row.kind) {
+      case "choice": return (row.choices || {})[String(value)] || String(value);
+      case "bool": return value === true || value === "true" ? config.popupWords.yes : config.popupWords.no;
+      case "datetime": return localTime(value);
+      case "age": return age(value);
+      default:
+        return typeof value === "number" && !Number.isInteger(value)
+          ? value.toLocaleString(lang, {maximumFractionDigits: 1}) : String(value);
+    }
+  }
+
+  /* The popup of a feature of a layer, from the layer's template (config.popups, declared
+     in each app's layers.py): labels, choices' labels, 是/否, local times and ages, a link
+     to the record. `link` overrides the template's (a page linking to its own pages). */
+  function renderPopup(layerId, properties, link) {
+    const template = (config.popups || {})[layerId];
+    const words = config.popupWords || {};
+    if (!template) {
+      // A layer without a template shows its name only: never raw keys.
+      return element("div", {class: "popup", "data-testid": "popup", "data-layer": layerId},
+        element("h4", {text: properties.name || layerId}));
+    }
+    const titleValue = template.title ? properties[template.title] : null;
+    const rows = template.rows.map((row) => [row, displayValue(row, properties[row.field])])
+      .filter(([, shown]) => shown !== null)
+      .map(([row, shown]) => element("tr", {"data-field": row.field},
+        element("th", {text: row.label}), element("td", {text: shown})));
+    const href = link || template.link;
+    return element("div", {class: "popup", "data-testid": "popup", "data-layer": layerId},
+      element("h4", {text: template.layer + (titleValue ? " · " + titleValue : "")}),
+      rows.length ? element("table", {}, ...rows) : null,
+      href && properties.id != null ? element("a", {href: href.replace("{id}", properties.id), text: words.details})
+        : null);
+  }
+
   class GridMap {
     constructor(container) {
       this.overlays = [];      // {id, title, styleIds, legend (element or entries), visible}
       this.bounds = null;
-      const style = {version: 8, sources: {}, layers: [
-        {id: "background", type: "background", paint: {"background-color": "#f4f2ee"}},
-      ]};
-      if (config.basemap && config.basemap.url) {
-        style.sources.basemap = {type: "raster", tiles: [config.basemap.url], tileSize: 256,
-                                 attribution: config.basemap.attribution || ""};
-        style.layers.push({id: "basemap", type: "raster", source: "basemap"});
-      }
       this.map = new maplibregl.Map({
-        container, style, center: config.center, zoom: 12, maxZoom: 20,
+        container, style: GridBasemap.style(config), center: config.center, zoom: 12, maxZoom: 20,
         attributionControl: {compact: true}, fadeDuration: 0,
+        locale: config.maplibreLocale || {},   // the controls' tooltips in the user's language
+        localIdeographFontFamily: GridBasemap.IDEOGRAPH_FONTS,
       });
       this.map.addControl(new maplibregl.NavigationControl({showCompass: false}), "top-right");
       this.map.addControl(new maplibregl.ScaleControl({unit: "metric"}), "bottom-left");
@@ -62,6 +130,7 @@
       const [index] = await Promise.all([fetchJSON(config.tilesUrl), this.loaded]);
       this.bounds = index.bounds;
       index.layers.forEach((layer) => this.addVectorLayer(layer));
+      GridBasemap.addLabels(this, index.layers);
       this.zoomToMyAreas(false);
       if (config.inspect !== false) this.map.on("click", (event) => this.inspect(event));
       if (document.getElementById("search")) this.bindSearch();
@@ -90,7 +159,7 @@
        (ids set here), `legend` entries or an element. Returns the overlay. */
     addOverlay({id, title, source, layers, legend, visible = true, inspect = false, before}) {
       this.removeOverlay(id);
-      this.map.addSource("src-" + id, source);
+      this.map.addSource("src-" + id, absoluteTiles(source));
       const styleIds = layers.map((style, i) => {
         const styleId = id + "-" + i;
         this.map.addLayer({...style, id: styleId, source: "src-" + id,
@@ -144,34 +213,30 @@
     }
 
     zoomToMyAreas(animate) {
-      if (this.bounds) this.map.fitBounds(this.bounds, {padding: 30, animate});
+      if (!this.bounds) return;
+      // A page may open closer in (config.openZoom: the report page, where a spot is tapped).
+      if (config.openZoom && !animate) {
+        const [x0, y0, x1, y1] = this.bounds;
+        this.map.jumpTo({center: [(x0 + x1) / 2, (y0 + y1) / 2], zoom: config.openZoom});
+        return;
+      }
+      // On phones the bottom sheet covers the map's foot: fit the areas above it.
+      const covered = window.MapSheet ? window.MapSheet.covered() : 0;
+      this.map.fitBounds(this.bounds, {padding: {top: 30, left: 30, right: 30, bottom: 30 + covered}, animate});
     }
 
-    /* Click: the properties of the features under the pointer, one per layer. */
+    /* Click: the popup of the topmost feature under the pointer (not of every layer
+       stacked under it: the cell would answer every click). */
     inspect(event) {
       const ids = this.overlays.filter((o) => o.visible && o.inspect).flatMap((o) => o.styleIds);
-      const seen = new Set();
-      const features = this.map.queryRenderedFeatures(event.point, {layers: ids}).filter((feature) => {
-        const key = feature.source + ":" + feature.id;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      }).slice(0, 3);
-      if (!features.length) return;
-      const content = element("div", {class: "popup", "data-testid": "popup"}, ...features.map((feature) => {
-        const layerId = feature.source.replace(/^src-/, "");
-        const overlay = this.overlays.find((o) => o.id === layerId);
-        const rows = Object.entries(feature.properties).map(([key, value]) => element("tr", {},
-          element("th", {text: config.fieldLabels[key] || key}), element("td", {text: String(value)})));
-        // A page may link a layer to its own pages (the workspace: building pages).
-        const detail = (config.detailUrls || {})[layerId] || (overlay && overlay.detail);
-        return element("div", {},
-          element("h4", {text: (overlay ? overlay.title : layerId) + (feature.properties.name ? " · " + feature.properties.name : "")}),
-          element("table", {}, ...rows),
-          detail && feature.id != null ? element("a", {href: detail.replace("{id}", feature.id), target: "_blank",
-                                                       text: L.details}) : null);
-      }));
-      new maplibregl.Popup({maxWidth: "320px"}).setLngLat(event.lngLat).setDOMContent(content).addTo(this.map);
+      const feature = this.map.queryRenderedFeatures(event.point, {layers: ids})[0];
+      if (!feature) return;
+      const layerId = feature.source.replace(/^src-/, "");
+      const properties = {...feature.properties};
+      if (properties.id == null && feature.id != null) properties.id = feature.id;
+      const content = GridMap.renderPopup(layerId, properties, (config.detailUrls || {})[layerId]);
+      new maplibregl.Popup({maxWidth: "none", className: "grid-popup"})
+        .setLngLat(event.lngLat).setDOMContent(content).addTo(this.map);
     }
 
     bindSearch() {
@@ -196,6 +261,8 @@
   }
 
   GridMap.config = config;
+  GridMap.renderPopup = renderPopup;
+  GridMap.localTime = localTime;
   GridMap.fetchJSON = fetchJSON;
   GridMap.element = element;
   GridMap.ready = new GridMap(document.getElementById("map")).init();
