@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tiles.api_urls")),
     path("", include("iot.api_urls")),
     path("", include("incidents.api_urls")),
+    path("", include("services.api_urls")),
     path("", include("notify.api_urls")),
     path("", include("gis_core.exporting.urls")),
 ]

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "grids",
     "iot",
     "incidents",
+    "services",
     "notify",
     "ogc",
     "demo",
@@ -365,6 +366,10 @@ INCIDENTS_ARCHIVE_DAYS = int(os.environ.get("INCIDENTS_ARCHIVE_DAYS", "15"))
 INCIDENTS_NEARBY_M = float(os.environ.get("INCIDENTS_NEARBY_M", "50"))
 INCIDENTS_PHOTO_MAX_BYTES = int(os.environ.get("INCIDENTS_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 INCIDENTS_PHOTOS_MAX = int(os.environ.get("INCIDENTS_PHOTOS_MAX", "9"))
+# Service applications (services app): scanned materials, and when an application is "due soon".
+SERVICES_SCAN_MAX_BYTES = int(os.environ.get("SERVICES_SCAN_MAX_BYTES", str(20 * 2**20)))
+SERVICES_SCANS_MAX = int(os.environ.get("SERVICES_SCANS_MAX", "20"))
+SERVICES_DUE_SOON_DAYS = int(os.environ.get("SERVICES_DUE_SOON_DAYS", "2"))
 
 # Public case tracking (/track/, /api/v1/track/<number>/): lookups per client address, and
 # wrong checks (tracking key or phone digits) per number within TRACK_FAILURE_WINDOW

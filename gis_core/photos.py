@@ -35,14 +35,19 @@ def photos_check(uploads: list[UploadedFile], *, field: str = "photos") -> list[
     """Every upload checked, or ValidationError naming ``field`` and the file."""
     if len(uploads) > settings.INCIDENTS_PHOTOS_MAX:
         raise ValidationError({field: [_("At most %(n)d photos.") % {"n": settings.INCIDENTS_PHOTOS_MAX}]})
-    return [_photo_check(upload, field) for upload in uploads]
+    return [photo_check(upload, field) for upload in uploads]
 
 
-def _photo_check(upload: UploadedFile, field: str) -> CheckedPhoto:
+def photo_check(upload: UploadedFile, field: str, *, formats: dict[str, tuple[str, str]] = FORMATS,
+                max_bytes: int | None = None) -> CheckedPhoto:
+    """One upload that must be an image of ``formats`` (Pillow decides, not the name)
+    no larger than ``max_bytes`` (default INCIDENTS_PHOTO_MAX_BYTES); gis_core.scans
+    uses it for scanned documents."""
     name = upload.name or "?"
-    if upload.size > settings.INCIDENTS_PHOTO_MAX_BYTES:
+    max_bytes = max_bytes or settings.INCIDENTS_PHOTO_MAX_BYTES
+    if upload.size > max_bytes:
         raise ValidationError({field: [_("%(name)s is %(size).1f MB; a photo may be at most %(max).0f MB.") % {
-            "name": name, "size": upload.size / 2**20, "max": settings.INCIDENTS_PHOTO_MAX_BYTES / 2**20}]})
+            "name": name, "size": upload.size / 2**20, "max": max_bytes / 2**20}]})
     try:
         upload.seek(0)
         with Image.open(upload) as image:
@@ -54,7 +59,9 @@ def _photo_check(upload: UploadedFile, field: str) -> CheckedPhoto:
         image_format = None
     finally:
         upload.seek(0)
-    if image_format not in FORMATS:
-        raise ValidationError({field: [_("%(name)s is not a JPEG, PNG or WebP image.") % {"name": name}]})
-    content_type, extension = FORMATS[image_format]
+    if image_format not in formats:
+        if formats is FORMATS:
+            raise ValidationError({field: [_("%(name)s is not a JPEG, PNG or WebP image.") % {"name": name}]})
+        raise ValidationError({field: [_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": name}]})
+    content_type, extension = formats[image_format]
     return CheckedPhoto(upload, content_type, extension, width, height)

@@ -14,7 +14,7 @@ fixtures it uses (below): ``-m "not slow"`` is the fast lane.
 import pytest
 
 pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures.records", "tests.fixtures.broker",
-                  "tests.fixtures.browser", "tests.fixtures.single_sign_on", "tests.fixtures.smpp_server",
+                  "tests.fixtures.browser", "tests.fixtures.service_desk", "tests.fixtures.single_sign_on", "tests.fixtures.smpp_server",
                   "tests.fixtures.mail_servers"]
 
 # A test that uses one of these, itself or through another fixture (browser_page, ingester),

@@ -21,8 +21,23 @@ class SitePage:
     map: bool = False                  # a MapLibre map page (tiles/map_page.html)
 
 
+def _application(w: World) -> int:
+    """An application of pA at community C1's desk (filed on first use)."""
+    from incidents.models import Department
+    from services.defaults import defaults_load
+    from services.models import Application, Material, ServiceItem
+    from services.services import application_file
+
+    application = Application.objects.filter(person=w.people["pA"]).first()
+    if application is None:
+        defaults_load(Department, ServiceItem, Material)
+        application = application_file(actor=w.users["community"], item=ServiceItem.objects.get(code="senior_card"),
+                                       person=w.people["pA"])
+    return application.pk
+
+
 PAGES = [
-    SitePage("home", lambda w: "/", ("leader_a", None)),
+    SitePage("home", lambda w: "/", ("admin", None)),  # the other roles are sent to their workspace
     SitePage("imports", lambda w: "/imports/", ("admin",)),
     SitePage("quality", lambda w: "/quality/", ("street",)),
     SitePage("my-cell", lambda w: "/my-cell/", ("leader_a", "community"), map=True),
@@ -35,12 +50,16 @@ PAGES = [
     SitePage("case-desk", lambda w: "/console/cases/", ("dispatcher", "handler"), map=True),
     SitePage("track", lambda w: "/track/", (None,)),
     SitePage("dispatch-console", lambda w: "/console/dispatch/", ("dispatcher",), map=True),
+    SitePage("services-desk", lambda w: "/services/desk/", ("community", "handler")),
+    SitePage("application-receipt", lambda w: f"/services/applications/{_application(w)}/receipt/", ("community",)),
+    SitePage("application-notice", lambda w: f"/services/applications/{_application(w)}/notice/", ("community",)),
     SitePage("admin:index", lambda w: "/admin/", ("admin",)),
     SitePage("admin:assets_building_change", lambda w: f"/admin/assets/building/{w.buildings['bA'].pk}/change/",
              ("leader_a",)),
     SitePage("api-docs", lambda w: "/api/docs/", ("admin",)),
     SitePage("inbox", lambda w: "/inbox/", ("leader_a",)),
     SitePage("not-found", lambda w: "/no-such-page/", (None,)),
+    SitePage("admin:login", lambda w: "/admin/login/", (None,)),
 ]
 
 # URLs of the page modules that answer with something other than a page.
@@ -48,6 +67,8 @@ NOT_PAGES = {
     "import-issues",   # the CSV of an import's rejected rows
     "alert-stream",    # Server-Sent Events
     "set_language",    # a redirect (django.conf.urls.i18n)
+    "signout",         # POST only, a redirect home
+    "favicon",         # a redirect to the static icon
     "api-schema",      # the OpenAPI document
     "signin-code",     # steps of a sign-in in progress: without one they redirect to the login
     "signin-enrol",    # (tests/test_signin_otp.py drives them, in the browser too)

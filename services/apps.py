@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicesConfig(AppConfig):
+    """Serving residents: the service catalogue (事项清单) and applications (办件) filed at
+    the one-stop desk."""
+
+    name = "services"
+    verbose_name = _("Public services")
+
+    def ready(self):
+        from gis_core.demo import DemoPart, register_demo_part
+        from gis_core.models import Role
+        from gis_core.navigation import Page, register_page
+        from services.demo import demo_applications_load
+        from services.exports import register_service_exports
+        from services.imports import register_service_imports
+        from services.roles import grant_services
+
+        grant_services()
+        register_service_imports()
+        register_service_exports()
+        register_page(Page("services-desk", _("Service desk"),
+                           _("One-stop desk: file applications for residents, the queue, one-time notices"),
+                           order=25, may_open={Role.COMMUNITY_WORKER, Role.STREET_OFFICIAL,
+                                               Role.DEPARTMENT_HANDLER, Role.DISTRICT_ADMIN}))
+        register_demo_part(DemoPart("applications", demo_applications_load))

@@ -1,0 +1,10 @@
+"""Pages of the services app (the API is in services/api_urls.py)."""
+from django.urls import path
+
+from services import pages
+
+urlpatterns = [
+    path("services/desk/", pages.desk_page, name="services-desk"),
+    path("services/applications/<int:pk>/receipt/", pages.receipt_page, name="application-receipt"),
+    path("services/applications/<int:pk>/notice/", pages.notice_page, name="application-notice"),
+]

@@ -1,0 +1,12 @@
+"""What each role may do with the catalogue and applications (gis_core.roles). Which
+actions a role may take on an application is the workflow's table (services/workflow.py)."""
+from gis_core.roles import ADD, ADMIN, ALL, CHANGE, COMMUNITY, EVERYONE, HANDLER, LEADER, STREET, VIEW, grant
+
+
+def grant_services() -> None:
+    grant({
+        **{model: {ADMIN: ALL, tuple(r for r in EVERYONE if r != ADMIN): (VIEW,)}
+           for model in ("services.serviceitem", "services.material")},
+        "services.application": {(ADMIN, COMMUNITY): (VIEW, ADD, CHANGE), (STREET, HANDLER): (VIEW, CHANGE),
+                                 LEADER: (VIEW,)},
+    })

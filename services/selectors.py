@@ -1,0 +1,58 @@
+"""Reads of the catalogue and applications: what a user may see (gis_core.scoping, with
+Application.scope_narrow for department handlers), the desk's queue with each row's time
+state, one application with its checklist and log, and the items in force."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from gis_core.scoping import scope_queryset
+from incidents.workcalendar import working_days_after
+from services.models import (
+    OPEN_STATES,
+    PAUSED_STATES,
+    Application,
+    ApplicationScan,
+    ApplicationStep,
+    ItemStatus,
+    Material,
+    ServiceItem,
+)
+
+
+def applications_for(user) -> QuerySet:
+    return scope_queryset(Application.objects.all(), user)
+
+
+def applications_queue(qs: QuerySet, *, today: dt.date | None = None) -> QuerySet:
+    """For lists: the joins a row shows and ``time_state`` — late (due date passed), due
+    soon (within SERVICES_DUE_SOON_DAYS working days), paused (补正, suspended: the
+    clock stopped), on time, or closed."""
+    today = today or timezone.localdate()
+    soon = working_days_after(today, settings.SERVICES_DUE_SOON_DAYS)
+    return (qs.select_related("item", "department", "area")
+            .defer("area__boundary")
+            .annotate(time_state=Case(
+                When(state__in=PAUSED_STATES, then=Value("paused")),
+                When(~Q(state__in=OPEN_STATES), then=Value("closed")),
+                When(due_date__lt=today, then=Value("late")),
+                When(due_date__lte=soon, then=Value("due_soon")),
+                default=Value("on_time"), output_field=CharField())))
+
+
+def application_detail(qs: QuerySet, pk: int) -> Application:
+    steps = ApplicationStep.objects.select_related("actor").prefetch_related("scans")
+    return (applications_queue(qs)
+            .select_related("person", "received_by", "item__department")
+            .prefetch_related("checklist", Prefetch("steps", queryset=steps),
+                              Prefetch("scans", queryset=ApplicationScan.objects.order_by("id")))
+            .get(pk=pk))
+
+
+def service_items(*, in_force_only: bool = False) -> QuerySet:
+    qs = ServiceItem.objects.select_related("department").prefetch_related(
+        Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id")))
+    return qs.filter(status=ItemStatus.IN_FORCE) if in_force_only else qs

@@ -1,0 +1,145 @@
+"""The catalogue and applications as the API shows them, and the input of filing and of
+an action (thin: the rules are in services/services.py)."""
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from assets.models import Person
+from gis_core.api_base import PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
+from gis_core.models import Area
+from incidents.models import Department
+from services.models import Application, ApplicationMaterial, ApplicationScan, ApplicationStep, Material, ServiceItem
+from services.workflow import action_label, application_actions
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    form_display = serializers.CharField(source="get_form_display", read_only=True)
+    blank_form = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Material
+        fields = ["id", "name", "form", "form_display", "copies", "required", "condition", "blank_form"]
+
+    def get_blank_form(self, material) -> str | None:
+        return material.blank_form.url if material.blank_form else None
+
+
+class ServiceItemSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.code", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    business_area_display = serializers.CharField(source="get_business_area_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    materials = MaterialSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceItem
+        fields = ["id", "code", "name", "business_area", "business_area_display", "department", "department_name",
+                  "accepting_level", "deciding_level", "legal_basis", "conditions", "legal_days", "promised_days",
+                  "fee", "channels", "result_kind", "status", "status_display", "materials"]
+
+
+class ApplicationSerializer(PersonalDataSerializerMixin, serializers.ModelSerializer):
+    """A queue row."""
+
+    item_code = serializers.CharField(source="item.code", read_only=True)
+    item_name = serializers.CharField(source="item.name", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    time_state = serializers.CharField(read_only=True)
+    department = serializers.CharField(source="department.code", read_only=True, default=None, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "number", "item", "item_code", "item_name", "applicant_name", "applicant_id_number",
+                  "applicant_phone", "area", "area_name", "state", "state_display", "time_state", "department",
+                  "department_name", "level", "received_at", "due_date", "paused_days", "decided_at", "closed_at",
+                  "version"]
+
+
+class ChecklistSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApplicationMaterial
+        fields = ["id", "material", "name", "form", "copies", "required", "condition", "received"]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    action_display = serializers.SerializerMethodField()
+    actor = serializers.SerializerMethodField()
+    scans = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApplicationStep
+        fields = ["at", "action", "action_display", "from_state", "to_state", "actor", "note", "data", "scans"]
+
+    def get_action_display(self, step) -> str:
+        return action_label(step.action)
+
+    def get_actor(self, step) -> str | None:
+        return str(step.actor) if step.actor_id else None
+
+    def get_scans(self, step) -> list[int]:
+        return [s.pk for s in step.scans.all()]
+
+
+class ScanSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApplicationScan
+        fields = ["id", "name", "content_type", "size", "url"]
+
+    def get_url(self, scan) -> str:
+        return reverse("application-scan", args=[scan.application_id, scan.pk])
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    checklist = ChecklistSerializer(many=True, read_only=True)
+    steps = StepSerializer(many=True, read_only=True)
+    scans = ScanSerializer(many=True, read_only=True)
+    actions = serializers.SerializerMethodField()
+    receipt_url = serializers.SerializerMethodField()
+    notice_url = serializers.SerializerMethodField()
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "note", "paused_from", "promised_days", "checklist", "steps",
+                  "scans", "actions", "receipt_url", "notice_url"]
+
+    def get_actions(self, application) -> list[dict]:
+        user = self.context["request"].user
+        return [{"name": a.name, "label": str(a.label), "note_required": a.note_required, "fields": list(a.fields)}
+                for a in application_actions(user, application)]
+
+    def get_receipt_url(self, application) -> str:
+        return reverse("application-receipt", args=[application.pk])
+
+    def get_notice_url(self, application) -> str:
+        return reverse("application-notice", args=[application.pk])
+
+
+class ApplicationFileSerializer(serializers.Serializer):
+    """Filing: ``item`` (code), the applicant — ``person`` (id, of the roll) or
+    ``applicant_name`` with ``area`` (the community's id) — the ``received`` material ids
+    and the ``scans`` (multipart)."""
+
+    item = serializers.SlugRelatedField(slug_field="code", queryset=ServiceItem.objects.all())
+    person = ScopedPrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
+    applicant_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    applicant_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+    applicant_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    area = ScopedPrimaryKeyRelatedField(queryset=Area.objects.all(), required=False, allow_null=True)
+    received = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    scans = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class ApplicationActSerializer(serializers.Serializer):
+    action = serializers.CharField(max_length=24)
+    version = serializers.IntegerField()
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    received = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_null=True,
+                                     default=None)
+    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(active=True),
+                                              required=False, allow_null=True)
+    scans = serializers.ListField(child=serializers.FileField(), required=False, default=list)

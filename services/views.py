@@ -1,0 +1,140 @@
+"""The API: the catalogue (``/api/v1/service-items/``) and applications
+(``/api/v1/applications/``: the queue, filing, one application with its checklist, log and
+actions, taking an action, scans). Thin: selectors (scoped through gis_core), serializers,
+services."""
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from gis_core.api_base import AtomicWritesMixin, conflict_schema, path_id
+from gis_core.filters import PersonalDataFilterBackend
+from services import selectors
+from services.filters import ApplicationFilter, ServiceItemFilter
+from services.models import Application, ApplicationScan, ServiceItem
+from services.serializers import (
+    ApplicationActSerializer,
+    ApplicationDetailSerializer,
+    ApplicationFileSerializer,
+    ApplicationSerializer,
+    ServiceItemSerializer,
+)
+from services.services import ApplicationConflict, application_act, application_file
+
+
+class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The catalogue (事项清单): every item with its materials; ``?status=in_force`` for
+    what takes applications. Edited in the admin; imported and exported as XLSX."""
+
+    queryset = ServiceItem.objects.all()
+    serializer_class = ServiceItemSerializer
+    filterset_class = ServiceItemFilter
+    filter_backends = [PersonalDataFilterBackend, SearchFilter, OrderingFilter]
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name", "promised_days"]
+
+    def get_queryset(self):
+        return selectors.service_items()
+
+    def get_object(self):
+        item = self.get_queryset().filter(pk=path_id(self.kwargs["pk"])).first()
+        if item is None:
+            raise Http404
+        return item
+
+
+class ApplicationViewSet(AtomicWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Applications in the user's scope (a community's desk: its community; a department
+    handler: those forwarded to their departments; officials: their areas), newest first;
+    filters: see ApplicationFilter (``?time_state=late``, ``?open=true``); ``?search=``
+    number or applicant. POST files one (JSON, or multipart with ``scans``)."""
+
+    queryset = Application.objects.all()
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilter
+    filter_backends = [PersonalDataFilterBackend, SearchFilter, OrderingFilter]
+    search_fields = ["number", "applicant_name"]
+    ordering_fields = ["received_at", "due_date"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.applications_queue(selectors.applications_for(self.request.user))
+
+    def retrieve(self, request, pk=None):
+        return Response(self._detail(pk))
+
+    def _detail(self, pk) -> dict:
+        try:
+            application = selectors.application_detail(selectors.applications_for(self.request.user), path_id(pk))
+        except Application.DoesNotExist:
+            raise Http404 from None
+        return ApplicationDetailSerializer(application, context=self.get_serializer_context()).data
+
+    @extend_schema(request=ApplicationFileSerializer, responses={201: ApplicationDetailSerializer})
+    def create(self, request):
+        body = ApplicationFileSerializer(data=_data_with_files(request), context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        application = application_file(
+            actor=request.user, item=data["item"], person=data.get("person"), applicant_name=data["applicant_name"],
+            applicant_id_number=data["applicant_id_number"], applicant_phone=data["applicant_phone"],
+            area=data.get("area"), received=data["received"], scans=data["scans"], note=data["note"])
+        return Response(self._detail(application.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ApplicationActSerializer,
+                   responses={200: ApplicationDetailSerializer,
+                              409: conflict_schema("ApplicationConflict", application=ApplicationDetailSerializer())})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def act(self, request, pk=None):
+        """Take an action (see ``actions`` in the detail). Send the ``version`` you saw: if
+        the application changed meanwhile the answer is 409 with ``detail`` and the
+        current ``application``."""
+        body = ApplicationActSerializer(data=_data_with_files(request))
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            application = application_act(
+                actor=request.user, application_id=path_id(pk), action=data["action"], version=data["version"],
+                note=data["note"], received=data["received"], department=data.get("department"),
+                scans=data["scans"])
+        except Application.DoesNotExist:
+            raise Http404 from None
+        except ApplicationConflict as conflict:
+            return Response(conflict.answer(application=self._detail(conflict.application.pk)),
+                            status=status.HTTP_409_CONFLICT)
+        try:
+            return Response(self._detail(application.pk))
+        except Http404:  # forwarded away from a handler's department: no longer theirs
+            return Response({"id": application.pk, "state": application.state, "version": application.version})
+
+    @action(detail=True, methods=["get"], url_path=r"scans/(?P<scan_id>\d+)", url_name="scan")
+    def scan(self, request, pk=None, scan_id=None):
+        """One scanned material of an application in the user's scope (never a public file)."""
+        scan = ApplicationScan.objects.filter(
+            pk=path_id(scan_id, field="scan_id"),
+            application__in=selectors.applications_for(request.user).filter(pk=path_id(pk))).first()
+        if scan is None:
+            raise Http404
+        response = FileResponse(scan.file.open("rb"), content_type=scan.content_type)
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+
+LIST_FIELDS = ("scans", "received")
+
+
+def _data_with_files(request) -> dict:
+    """Request data with the repeated multipart fields (``scans``, ``received``) as lists."""
+    if request.content_type.startswith("application/json"):
+        return request.data
+    data = {k: v for k, v in request.data.items() if k not in LIST_FIELDS}
+    data["scans"] = request.FILES.getlist("scans")
+    if "received" in request.data:
+        data["received"] = [v for v in request.data.getlist("received") if v != ""]
+    return data
