@@ -63,6 +63,11 @@ def may_open(user, page: Page) -> bool:
     return user.role in page.may_open
 
 
+def may_open_named(user, url_name: str) -> bool:
+    """``may_open`` for the registered page ``url_name``: links to other pages are drawn by it."""
+    return may_open(user, _PAGES[url_name])
+
+
 def pages_for(user) -> list[Page]:
     """The pages ``user`` may open, in order: the home page's cards."""
     return [page for page in all_pages() if may_open(user, page)]
@@ -89,9 +94,8 @@ def page_view(url_name: str):
     def decorate(view):
         @functools.wraps(view)
         def guarded(request, *args, **kwargs):
-            page = _PAGES[url_name]
             user = getattr(request, "user", None)
-            if not may_open(user, page):
+            if not may_open_named(user, url_name):
                 if not _signed_in(user):
                     return redirect_to_login(request.get_full_path())
                 raise PermissionDenied(_("Your role may not open this page."))

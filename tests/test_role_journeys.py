@@ -13,9 +13,11 @@ A journey goes on after a problem and reports them all at the end, one line each
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -40,7 +42,7 @@ WORKSPACES = {
 NOT_FOR = {"handler": ["/console/official/"], "dispatcher": ["/my-cell/"]}
 REFUSED = {"handler": ["/console/official/"]}
 # Parts of a page for some roles only: the desk's resident fields on the report page.
-SHOWN_ONLY_TO = {"#resident": {"community"}}
+SHOWN_ONLY_TO = {"#resident": {"community", "admin", "dispatcher"}}  # the desk, the one number, an admin standing in
 # Third-party developer tools, English by design: not checked for English.
 ENGLISH_TOOLS = ("/api/",)
 # Workspaces that are a map: on a phone the map fills the screen (lists in a bottom sheet).
@@ -89,6 +91,11 @@ class Journey:
         except Exception as error:  # noqa: BLE001 — every failure is a finding
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             self.problems.append(f"{self.where()}: {name} failed ({type(error).__name__}: {first[:200]})")
+            if os.environ.get("JOURNEY_SHOTS"):  # a directory: what the page looked like when the step failed
+                slug = re.sub(r"\W+", "_", name)
+                shot = Path(os.environ["JOURNEY_SHOTS"]) / f"{self.role}-{self.size}-{slug}.png"
+                self.page.screenshot(path=str(shot))
+                self.problems.append(f"  (screenshot {shot})")
 
     def press(self, locator) -> None:
         locator.tap() if self.phone else locator.click()
@@ -236,6 +243,8 @@ def map_object(page):
 def press_on_map(journey: Journey, lon: float, lat: float, zoom: int = 17) -> None:
     page = journey.page
     map_object(page)
+    # as a user would, first put the bottom sheet down (phones) so the spot is not under it
+    page.evaluate("window.MapSheet && MapSheet.setState('collapsed')")
     page.evaluate(f"__map.jumpTo({{center: [{lon}, {lat}], zoom: {zoom}}})")
     page.wait_for_function("() => __map.loaded() && __map.areTilesLoaded() && !__map.isMoving()", timeout=20000)
     x, y = page.evaluate(f"(() => {{ const p = __map.project([{lon}, {lat}]); return [p.x, p.y]; }})()")
@@ -258,12 +267,12 @@ def reveal(journey: Journey, selector: str):
     """The element, made visible: on a phone it may sit in a closed bottom sheet."""
     page = journey.page
     target = page.locator(selector).first
-    if not target.is_visible():
-        toggles = page.locator("[data-sheet-toggle]").filter(visible=True)
-        for i in range(toggles.count()):
-            journey.press(toggles.nth(i))
-            if target.is_visible():
-                break
+    handle = page.locator(".map-page .sheet-handle")
+    for _ in range(3):  # collapsed → half → full
+        if target.is_visible() or not handle.is_visible():
+            break
+        journey.press(handle)
+        page.wait_for_timeout(300)  # the sheet's transition
     target.wait_for(state="visible", timeout=5000)
     return target
 

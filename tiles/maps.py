@@ -47,7 +47,6 @@ def maplibre_locale() -> dict[str, str]:
         "GeolocateControl.LocationNotAvailable": _("Location not available"),
         "ScaleControl.Meters": pgettext("scale bar", "m"), "ScaleControl.Kilometers": pgettext("scale bar", "km"),
         "LogoControl.Title": _("MapLibre logo"),
-        "Popup.Close": _("Close popup"),
         "CooperativeGesturesHandler.WindowsHelpText": _("Use Ctrl + scroll to zoom the map"),
         "CooperativeGesturesHandler.MacHelpText": _("Use ⌘ + scroll to zoom the map"),
         "CooperativeGesturesHandler.MobileHelpText": _("Use two fingers to move the map"),

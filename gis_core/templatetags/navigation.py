@@ -10,8 +10,8 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from gis_core.navigation import may_open_named, topbar_pages_for
 from gis_core.navigation import topbar_items as registered
-from gis_core.navigation import topbar_pages_for
 
 register = template.Library()
 
@@ -47,3 +47,10 @@ def topbar_items(context) -> str:
     request = context.get("request")
     return mark_safe("".join(get_template(item.template).render(context.flatten(), request)
                              for item in registered()))
+
+
+@register.simple_tag(takes_context=True)
+def may_open_page(context, url_name: str) -> bool:
+    """``{% may_open_page "case-report" as can_report %}``: draw a link only for who may follow it."""
+    request = context.get("request")
+    return may_open_named(getattr(request, "user", None), url_name)

@@ -75,6 +75,7 @@
     if (event.detail === 0) setState(STATES[(STATES.indexOf(sheet.dataset.sheetState) + 1) % STATES.length]);
   });
 
+  setState(sheet.dataset.sheetState);  // the page may start it open (the dispatcher's queue)
   placeSide();
   phone.addEventListener("change", placeSide);
 

@@ -290,7 +290,11 @@
       state.alerts = new Map(features.map((f) => [f.properties.id, f]));
       state.known = new Set([...(state.known || []), ...state.alerts.keys()]);
       renderQueue();
-      if (fresh.some((f) => URGENT.has(f.properties.kind) && f.properties.state === "new")) beep();
+      if (fresh.some((f) => URGENT.has(f.properties.kind) && f.properties.state === "new")) {
+        beep();
+        // on a phone with the sheet down, a new SOS brings the queue up
+        if (window.MapSheet && window.MapSheet.state() === "collapsed") window.MapSheet.setState("half");
+      }
     });
 
     setInterval(() => {
