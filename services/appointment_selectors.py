@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from gis_core.scoping import scope_queryset
 from incidents.workcalendar import working_dates
-from services.models import Appointment, AppointmentState, Desk, OpeningHours, ServiceCentre, ServiceItem
+from services.models import Appointment, Desk, ItemStatus, OpeningHours, ServiceCentre, ServiceItem
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ slots AS (
 SELECT s.centre_id, s.centre_name, s.starts_at, s.ends_at, array_agg(d.id ORDER BY d.number)
 FROM slots s
 JOIN services_desk d ON d.centre_id = s.centre_id AND d.active
+    AND (%(desk)s::bigint IS NULL OR d.id = %(desk)s::bigint)
 JOIN services_desk_items di ON di.desk_id = d.id AND di.serviceitem_id = %(item)s
 WHERE NOT EXISTS (
     SELECT 1 FROM services_appointment a
@@ -69,17 +70,18 @@ ORDER BY s.starts_at, s.centre_id
 
 
 def free_slots(*, item: ServiceItem, date_from: dt.date, date_to: dt.date, centres: list[int] | None = None,
-               start: dt.datetime | None = None, now: dt.datetime | None = None) -> list[Slot]:
+               desk: int | None = None, start: dt.datetime | None = None,
+               now: dt.datetime | None = None) -> list[Slot]:
     """The free slots for ``item`` from ``date_from`` to ``date_to`` (local days, both
-    included) at the active centres (or those of ``centres``), later than ``now``; with
-    ``start``, only the slots beginning then. One statement besides the calendar's."""
+    included) at the active centres (or those of ``centres``; or at one ``desk``), later
+    than ``now``; with ``start``, only the slots beginning then. One statement besides the calendar's."""
     days = working_dates(date_from, date_to)
     if not days:
         return []
     with connection.cursor() as cursor:
         cursor.execute(FREE_SLOTS_SQL, {
             "days": days, "centres": centres, "tz": settings.TIME_ZONE, "now": now or timezone.now(),
-            "start": start, "item": item.pk})
+            "start": start, "item": item.pk, "desk": desk})
         return [Slot(centre_id, name, starts, ends, tuple(desks))
                 for centre_id, name, starts, ends, desks in cursor.fetchall()]
 
@@ -117,8 +119,7 @@ def centres_for(user) -> QuerySet:
             .order_by("name", "id"))
 
 
-def counts_by_state(qs: QuerySet) -> dict[str, int]:
-    from django.db.models import Count
-
-    counts = dict(qs.order_by().values_list("state").annotate(n=Count("id")))
-    return {state: counts.get(state, 0) for state in AppointmentState.values}
+def items_bookable() -> QuerySet:
+    """The items in force that some active desk of an active centre handles."""
+    return (ServiceItem.objects.filter(status=ItemStatus.IN_FORCE, desks__active=True, desks__centre__active=True)
+            .distinct().order_by("business_area", "sort_order", "code"))

@@ -30,12 +30,14 @@ SLOT_RANGE_DAYS = 31  # at most a month of slots per question
 class SlotQuerySerializer(serializers.Serializer):
     """``item`` (code, in force), ``date_from`` (default today), ``date_to`` (default a
     week on; at most 31 days after date_from and APPOINTMENT_DAYS_AHEAD days from today),
-    ``centre`` (id; default every centre with a desk for the item)."""
+    ``centre`` (id; default every centre with a desk for the item), ``desk`` (id: that
+    desk's free slots only)."""
 
     item = serializers.SlugRelatedField(slug_field="code", queryset=IN_FORCE)
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
     centre = serializers.PrimaryKeyRelatedField(queryset=ServiceCentre.objects.filter(active=True), required=False)
+    desk = serializers.PrimaryKeyRelatedField(queryset=Desk.objects.filter(active=True), required=False)
 
     def validate(self, data):
         today = timezone.localdate()

@@ -80,9 +80,6 @@ def _throttle(throttle: TrackThrottle, request) -> None:
         raise Throttled(throttle.wait())
 
 
-SLOTS_QUERY = ["item", "date_from", "date_to", "centre"]
-
-
 class PublicSlotsView(APIView):
     """Anyone: the free times to book an item, at each centre with a desk for it."""
 
@@ -99,13 +96,13 @@ class PublicSlotsView(APIView):
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        item, centre = data["item"], data.get("centre")
+        item, centre, desk = data["item"], data.get("centre"), data.get("desk")
         centres = selectors.centres_for_item(item).select_related("area")
-        if centre is not None:
-            centres = centres.filter(pk=centre.pk)
+        if centre is not None or desk is not None:
+            centres = centres.filter(pk=desk.centre_id if desk is not None else centre.pk)
         centres = list(centres)
         slots = selectors.free_slots(item=item, date_from=data["date_from"], date_to=data["date_to"],
-                                     centres=[c.pk for c in centres])
+                                     centres=[c.pk for c in centres], desk=desk.pk if desk is not None else None)
         return Response({"item": item.code, "item_name": item.name,
                          "centres": PublicCentreSerializer(centres, many=True).data,
                          "slots": SlotSerializer(slots, many=True).data})
