@@ -143,12 +143,6 @@ class CancelSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class AppointmentQuerySerializer(serializers.Serializer):
-    """The daily list: ``date`` (default today)."""
-
-    date = serializers.DateField(required=False)
-
-
 class HoursSerializer(serializers.ModelSerializer):
     weekday_display = serializers.CharField(source="get_weekday_display", read_only=True)
 
