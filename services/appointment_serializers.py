@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assets.models import Person
@@ -143,8 +144,19 @@ class CancelSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "09:00"})
+class LocalTimeField(serializers.Field):
+    """A local time of day as "HH:MM" (OpenAPI's "time" format wants an offset, which
+    opening hours have not: they are the district's local time)."""
+
+    def to_representation(self, value) -> str:
+        return f"{value:%H:%M}"
+
+
 class HoursSerializer(serializers.ModelSerializer):
     weekday_display = serializers.CharField(source="get_weekday_display", read_only=True)
+    opens = LocalTimeField(read_only=True)
+    closes = LocalTimeField(read_only=True)
 
     class Meta:
         model = OpeningHours

@@ -483,3 +483,8 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def area_id(self) -> int | None:
+        """The centre's area: where the personal-data access log files a read of the phone."""
+        return self.centre.area_id if self.centre_id else None

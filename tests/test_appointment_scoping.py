@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
+from gis_core.models import PersonalDataAccess
 from services.models import Appointment
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,8 @@ def test_phones_are_masked_for_street_officials(centres, booked):
     assert {row["phone"] for row in rows} == {"138****0001", "138****0002"}
     rows = centres.world.client("community").get("/api/v1/appointments/").json()["results"]
     assert "13811110001" in {row["phone"] for row in rows}
+    logged = PersonalDataAccess.objects.filter(username="community", object_id=rows[0]["id"]).get()
+    assert (logged.fields, logged.area) == (["phone"], centres.world.areas["C1"])  # unmasked reads are logged
 
 
 def test_the_daily_list_of_a_desk(centres, booked, monday, django_assert_max_num_queries):
