@@ -370,6 +370,13 @@ INCIDENTS_PHOTOS_MAX = int(os.environ.get("INCIDENTS_PHOTOS_MAX", "9"))
 SERVICES_SCAN_MAX_BYTES = int(os.environ.get("SERVICES_SCAN_MAX_BYTES", str(20 * 2**20)))
 SERVICES_SCANS_MAX = int(os.environ.get("SERVICES_SCANS_MAX", "20"))
 SERVICES_DUE_SOON_DAYS = int(os.environ.get("SERVICES_DUE_SOON_DAYS", "2"))
+# Appointments (预约): how many days ahead residents may book; the public booking's limits
+# per client address and per phone, and the public free-slot lookups per address (DRF
+# throttle rates, "count/period", counted in the cache like TRACK_RATE).
+APPOINTMENT_DAYS_AHEAD = int(os.environ.get("APPOINTMENT_DAYS_AHEAD", "30"))
+APPOINTMENT_BOOK_RATE = os.environ.get("APPOINTMENT_BOOK_RATE", "20/hour")
+APPOINTMENT_PHONE_RATE = os.environ.get("APPOINTMENT_PHONE_RATE", "5/day")
+APPOINTMENT_SLOTS_RATE = os.environ.get("APPOINTMENT_SLOTS_RATE", "60/min")
 
 # Public case tracking (/track/, /api/v1/track/<number>/): lookups per client address, and
 # wrong checks (tracking key or phone digits) per number within TRACK_FAILURE_WINDOW

@@ -100,3 +100,11 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     exceptions = _exceptions(start, end)
     return sum(1 for offset in range(1, (end - start).days + 1)
                if exceptions.get(d := start + dt.timedelta(days=offset), d.weekday() < 5))
+
+
+def working_dates(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The working days from ``first`` to ``last``, both included (service centres open on
+    these: appointments)."""
+    exceptions = _exceptions(first, last)
+    return [d for offset in range((last - first).days + 1)
+            if exceptions.get(d := first + dt.timedelta(days=offset), d.weekday() < 5)]

@@ -1,10 +1,11 @@
-"""Admin: the catalogue, which district administrators edit (事项准入/退出: withdrawing an
+"""Admin: the service centres with their desks and weekly hours (reference data with no
+rule beyond the models' own, saved by the ModelAdmin, scoped to the user's areas); the catalogue, which district administrators edit (事项准入/退出: withdrawing an
 item keeps it, with its history); applications are read here and change only through the
 desk's flow, so every step is logged."""
 from django.contrib import admin
 
 from gis_core.admin_base import PersonalFieldsAdminMixin, ReadOnlyAdminMixin, ScopedAdmin
-from services.models import Application, ApplicationStep, Material, ServiceItem
+from services.models import Application, ApplicationStep, Appointment, Desk, Material, OpeningHours, ServiceCentre, ServiceItem
 
 
 class MaterialInline(admin.TabularInline):
@@ -41,3 +42,34 @@ class ApplicationAdmin(ReadOnlyAdminMixin, PersonalFieldsAdminMixin, ScopedAdmin
     search_fields = ["number", "applicant_name"]
     list_select_related = ["item", "area", "department"]
     inlines = [ApplicationStepInline]
+
+
+class DeskInline(admin.TabularInline):
+    model = Desk
+    fields = ["number", "name", "items", "active"]
+    extra = 0
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    fields = ["weekday", "opens", "closes"]
+    extra = 0
+
+
+@admin.register(ServiceCentre)
+class ServiceCentreAdmin(ScopedAdmin):
+    list_display = ["name", "area", "address", "phone", "slot_minutes", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "address"]
+    list_select_related = ["area"]
+    inlines = [DeskInline, OpeningHoursInline]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnlyAdminMixin, PersonalFieldsAdminMixin, ScopedAdmin):
+    """Bookings change only through the booking page and the daily list (marks, cancels)."""
+
+    list_display = ["number", "starts_at", "centre", "desk", "item", "name", "channel", "state"]
+    list_filter = ["state", "channel", "centre"]
+    search_fields = ["number", "name"]
+    list_select_related = ["centre", "desk__centre", "item"]

@@ -1,6 +1,6 @@
 import django_filters
 
-from services.models import Application, AppState, BusinessArea, ItemStatus, ServiceItem
+from services.models import Application, Appointment, AppointmentState, AppState, BusinessArea, ItemStatus, ServiceItem
 
 TIME_STATES = [("late", "late"), ("due_soon", "due soon"), ("paused", "paused"), ("on_time", "on time"),
                ("closed", "closed")]
@@ -29,3 +29,20 @@ class ServiceItemFilter(django_filters.FilterSet):
     class Meta:
         model = ServiceItem
         fields = ["status", "business_area", "department"]
+
+
+class AppointmentFilter(django_filters.FilterSet):
+    """A day's list (``date``, local) of a ``centre`` or ``desk``; ``state`` repeatable."""
+
+    date = django_filters.DateFilter(method="filter_date")
+    state = django_filters.MultipleChoiceFilter(choices=AppointmentState.choices)
+    item = django_filters.CharFilter(field_name="item__code")
+
+    class Meta:
+        model = Appointment
+        fields = ["date", "centre", "desk", "state", "item", "channel"]
+
+    def filter_date(self, qs, name, value):
+        from services.appointment_selectors import appointments_of_day
+
+        return appointments_of_day(qs, day=value)

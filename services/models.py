@@ -6,6 +6,11 @@ Application is one resident's request for an item, filed at a desk: its number (
 cases' scheme, prefix BJ), its materials checklist, its state and its clock in working
 days; every step goes to the append-only ApplicationStep log.
 
+Appointments (预约): a ServiceCentre (of a community or a street) has Desks, each handling
+some items, and weekly OpeningHours; an Appointment books one desk for one item from
+``starts_at`` to ``ends_at``. The database refuses two bookings of one desk that overlap
+(an exclusion constraint over the non-cancelled ones).
+
 The flow (which action moves an application from which state to which, for which roles)
 is services/workflow.py; the writes services/services.py.
 """
@@ -16,9 +21,10 @@ import uuid
 import pgtrigger
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from assets.models import Person, Timestamped
@@ -298,3 +304,187 @@ class ApplicationScan(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+
+
+# --------------------------------------------------------------------------- appointments (预约)
+
+class ServiceCentre(Timestamped):
+    """A service centre (便民服务中心/站) of a community or a street: where residents come,
+    with its desks and weekly hours. It is open on the district's working days only
+    (incidents.workcalendar), during its hours for that weekday."""
+
+    name = models.CharField(_("name"), max_length=100)
+    area = models.ForeignKey(Area, verbose_name=_("area served"), on_delete=models.PROTECT, related_name="+",
+                             help_text=_("The community or street the centre serves."))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=15,
+                                                    validators=[MinValueValidator(5), MaxValueValidator(240)])
+    active = models.BooleanField(_("taking bookings"), default=True)
+
+    scope_lookup = "area"
+
+    class Meta:
+        verbose_name = _("service centre")
+        verbose_name_plural = _("service centres")
+        ordering = ["name", "id"]
+        constraints = [models.CheckConstraint(condition=Q(slot_minutes__gte=5, slot_minutes__lte=240),
+                                              name="centre_slot_minutes_range")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from gis_core.models import AreaLevel
+
+        if self.area_id and self.area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
+            raise ValidationError({"area": [_("A service centre serves a community or a street.")]})
+
+
+class Desk(models.Model):
+    """A desk (窗口) of a centre and the items it handles."""
+
+    centre = models.ForeignKey(ServiceCentre, verbose_name=_("service centre"), on_delete=models.CASCADE,
+                               related_name="desks")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    items = models.ManyToManyField(ServiceItem, verbose_name=_("service items"), related_name="desks", blank=True)
+    active = models.BooleanField(_("open for bookings"), default=True)
+
+    scope_lookup = "centre__area"
+
+    class Meta:
+        verbose_name = _("desk")
+        verbose_name_plural = _("desks")
+        ordering = ["centre", "number"]
+        constraints = [models.UniqueConstraint(fields=["centre", "number"], name="desk_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.centre} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.name or _("Desk %(number)s") % {"number": self.number}
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """One opening period of a centre on a weekday (the weekly template; a day may have
+    several, e.g. 09:00–12:00 and 13:30–17:00). A worked weekend day (调休) takes the
+    hours of that weekday if the centre has any, else Monday's."""
+
+    centre = models.ForeignKey(ServiceCentre, verbose_name=_("service centre"), on_delete=models.CASCADE,
+                               related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    scope_lookup = "centre__area"
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["centre", "weekday", "opens"]
+        constraints = [models.CheckConstraint(condition=Q(opens__lt=models.F("closes")), name="hours_open_before_close"),
+                       models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_range")]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class AppointmentState(models.TextChoices):
+    BOOKED = "booked", _("booked")
+    CANCELLED = "cancelled", _("cancelled")
+    ATTENDED = "attended", _("attended")
+    NO_SHOW = "no_show", _("no-show")
+
+
+class BookingChannel(models.TextChoices):
+    PORTAL = "portal", _("online")
+    PHONE = "phone", _("by phone")
+    DESK = "desk", _("at the desk")
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Appointment(models.Model):
+    """One booking (预约) of a desk for an item, from ``starts_at`` to ``ends_at``: the
+    resident is a person of the roll when known, else a name and phone. The database
+    refuses a second booking of the same desk overlapping a non-cancelled one."""
+
+    number = models.CharField(_("booking number"), max_length=32, unique=True, editable=False)
+    centre = models.ForeignKey(ServiceCentre, verbose_name=_("service centre"), on_delete=models.PROTECT,
+                               related_name="appointments")
+    desk = models.ForeignKey(Desk, verbose_name=_("desk"), on_delete=models.PROTECT, related_name="appointments")
+    item = models.ForeignKey(ServiceItem, verbose_name=_("service item"), on_delete=models.PROTECT,
+                             related_name="appointments")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    person = models.ForeignKey(Person, verbose_name=_("resident (roll)"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="appointments")
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20)
+    channel = models.CharField(_("channel"), max_length=10, choices=BookingChannel.choices,
+                               default=BookingChannel.PORTAL)
+    state = models.CharField(_("state"), max_length=10, choices=AppointmentState.choices,
+                             default=AppointmentState.BOOKED)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("booked by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    handled_at = models.DateTimeField(_("marked or cancelled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked or cancelled by"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_lookup = "centre__area"
+    personal_fields = {"phone": "phone"}
+
+    @staticmethod
+    def scope_narrow(qs, user):
+        """A department handler sees the bookings of their departments' items."""
+        if getattr(user, "role", None) == Role.DEPARTMENT_HANDLER:
+            return qs.filter(item__department__in=Department.objects.filter(members=user).values("pk"))
+        return qs
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["starts_at", "desk", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"),
+            # One desk, one booking at a time: two overlapping non-cancelled bookings are refused
+            # by the database, whoever writes them and however close together.
+            ExclusionConstraint(
+                name="appointment_desk_slot_once",
+                expressions=[("desk", RangeOperators.EQUAL),
+                             (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS)],
+                condition=~Q(state=AppointmentState.CANCELLED)),
+        ]
+        indexes = [
+            # the daily list of a centre's desks; free slots read a desk's day
+            models.Index(fields=["centre", "starts_at"], name="appointment_centre_day_idx"),
+            models.Index(fields=["phone", "starts_at"], name="appointment_phone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def area_id(self) -> int | None:
+        """The centre's area: where the personal-data access log files a read of the phone."""
+        return self.centre.area_id if self.centre_id else None

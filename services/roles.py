@@ -9,4 +9,10 @@ def grant_services() -> None:
            for model in ("services.serviceitem", "services.material")},
         "services.application": {(ADMIN, COMMUNITY): (VIEW, ADD, CHANGE), (STREET, HANDLER): (VIEW, CHANGE),
                                  LEADER: (VIEW,)},
+        # Centres, desks and hours are edited in the admin; their staff read them. A centre's
+        # staff (its community's workers, the officials of its street) book by phone, mark and
+        # cancel; department handlers follow their items' bookings.
+        **{model: {ADMIN: ALL, (STREET, COMMUNITY, HANDLER): (VIEW,)}
+           for model in ("services.servicecentre", "services.desk", "services.openinghours")},
+        "services.appointment": {(ADMIN, STREET, COMMUNITY): (VIEW, ADD, CHANGE), HANDLER: (VIEW, CHANGE)},
     })

@@ -5,6 +5,7 @@
     records.py  records — the world with a record of every kind the API serves in cells A, B, F
     broker.py   elders (terminals), broker (the embedded Mosquitto), ingester
     browser.py  chromium, browser_page, asgi_server (and pytest-django's live_server)
+    centres.py  centres — service centres with desks and hours (appointments); monday
     single_sign_on.py  directory (a real slapd), oidc_provider (a real OpenID provider)
 
 Plain helpers (box, building_in, id_number, session_login, mqtt_publish …) are in
@@ -14,8 +15,8 @@ fixtures it uses (below): ``-m "not slow"`` is the fast lane.
 import pytest
 
 pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures.records", "tests.fixtures.broker",
-                  "tests.fixtures.browser", "tests.fixtures.service_desk", "tests.fixtures.single_sign_on", "tests.fixtures.smpp_server",
-                  "tests.fixtures.mail_servers"]
+                  "tests.fixtures.browser", "tests.fixtures.service_desk", "tests.fixtures.centres",
+                  "tests.fixtures.single_sign_on", "tests.fixtures.smpp_server", "tests.fixtures.mail_servers"]
 
 # A test that uses one of these, itself or through another fixture (browser_page, ingester),
 # is marked slow: it starts or talks to a browser, a server process or the real broker.

@@ -53,6 +53,8 @@ PAGES = [
     SitePage("services-desk", lambda w: "/services/desk/", ("community", "handler")),
     SitePage("application-receipt", lambda w: f"/services/applications/{_application(w)}/receipt/", ("community",)),
     SitePage("application-notice", lambda w: f"/services/applications/{_application(w)}/notice/", ("community",)),
+    SitePage("appointments-today", lambda w: "/services/appointments/", ("community", "street")),
+    SitePage("portal-book", lambda w: "/portal/book/", (None,)),
     SitePage("admin:index", lambda w: "/admin/", ("admin",)),
     SitePage("admin:assets_building_change", lambda w: f"/admin/assets/building/{w.buildings['bA'].pk}/change/",
              ("leader_a",)),

@@ -32,6 +32,7 @@ NOT_SCOPED = {
     "/api/v1/key-site-categories/{id}/": "a reference table, the same in every area",
     "/api/v1/person-tags/{id}/": "a reference table, the same in every area",
     "/api/v1/service-items/{id}/": "the service catalogue, the same in every area",
+    "/api/v1/booking/slots/": "public: the free times of every centre, no personal data: tests/test_appointment_slots.py",
 }
 # Export formats searched as text; gpkg, shp and xlsx are the same rows (one query,
 # gis_core.exporting) in binary containers.

@@ -156,6 +156,18 @@ def test_demo_applications_at_the_desk(seeded, db):
     assert lasts == dict(Application.objects.values_list("id", "state"))
 
 
+def test_demo_service_centres_and_bookings(seeded, db):
+    from gis_core.models import AreaLevel
+    from services.models import Appointment, OpeningHours, ServiceCentre
+
+    communities = Area.objects.filter(level=AreaLevel.COMMUNITY)
+    assert set(ServiceCentre.objects.values_list("area", flat=True)) == set(communities.values_list("pk", flat=True))
+    assert {c.desks.count() for c in ServiceCentre.objects.all()} == {2}
+    assert OpeningHours.objects.filter(weekday=0).count() == 2 * communities.count()
+    states = set(Appointment.objects.values_list("state", flat=True))
+    assert {"attended", "no_show", "booked"} <= states and Appointment.objects.count() >= 7
+
+
 def test_if_empty_does_nothing_on_a_loaded_database(seeded, db):
     before = (Person.objects.count(), Building.objects.count(), User.objects.count())
     assert "not loaded" in seed_demo(if_empty=True)
