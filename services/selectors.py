@@ -17,6 +17,9 @@ from services.models import (
     Application,
     ApplicationScan,
     ApplicationStep,
+    AppState,
+    FollowUp,
+    FollowUpState,
     ItemStatus,
     Material,
     ServiceItem,
@@ -46,7 +49,7 @@ def applications_queue(qs: QuerySet, *, today: dt.date | None = None) -> QuerySe
 def application_detail(qs: QuerySet, pk: int) -> Application:
     steps = ApplicationStep.objects.select_related("actor").prefetch_related("scans")
     return (applications_queue(qs)
-            .select_related("person", "received_by", "item__department")
+            .select_related("person", "received_by", "item__department", "rating__followup")
             .prefetch_related("checklist", Prefetch("steps", queryset=steps),
                               Prefetch("scans", queryset=ApplicationScan.objects.order_by("id")))
             .get(pk=pk))
@@ -56,3 +59,26 @@ def service_items(*, in_force_only: bool = False) -> QuerySet:
     qs = ServiceItem.objects.select_related("department").prefetch_related(
         Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id")))
     return qs.filter(status=ItemStatus.IN_FORCE) if in_force_only else qs
+
+
+def applications_late(qs: QuerySet, *, today: dt.date | None = None) -> QuerySet:
+    """Open applications past their due date (the clock running: not paused), most
+    overdue first (the partial index on open applications' due dates)."""
+    today = today or timezone.localdate()
+    return (qs.filter(state__in=OPEN_STATES, due_date__lt=today).exclude(state__in=PAUSED_STATES)
+            .order_by("due_date", "id"))
+
+
+def application_to_rate(phone: str, *, since: dt.datetime) -> Application | None:
+    """The latest application of ``phone`` (11 digits) collected since ``since`` and not
+    rated yet: what an SMS reply's digit rates."""
+    forms = [phone, f"+86{phone}", f"86{phone}", f"+86 {phone}"]
+    return (Application.objects.filter(state=AppState.COLLECTED, applicant_phone__in=forms, closed_at__gte=since,
+                                       rating__isnull=True)
+            .order_by("-closed_at", "-id").first())
+
+
+def followups_for(user, *, open_only: bool = False) -> QuerySet:
+    qs = scope_queryset(FollowUp.objects.all(), user).select_related("application__item", "area", "rating",
+                                                                      "closed_by")
+    return qs.filter(state=FollowUpState.OPEN) if open_only else qs
