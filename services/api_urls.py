@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from services import views
@@ -5,5 +6,9 @@ from services import views
 router = SimpleRouter()
 router.register("service-items", views.ServiceItemViewSet, basename="service-item")
 router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("application-followups", views.FollowUpViewSet, basename="application-followup")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("service-ratings/", views.PublicRatingView.as_view(), name="service-rating"),
+    *router.urls,
+]

@@ -12,7 +12,8 @@ class ServicesConfig(AppConfig):
     def ready(self):
         from gis_core.demo import DemoPart, register_demo_part
         from gis_core.models import Role
-        from gis_core.navigation import Page, register_page
+        from gis_core.navigation import PUBLIC, Page, register_page
+        from services.console import register_console_late_panel
         from services.demo import demo_applications_load
         from services.exports import register_service_exports
         from services.imports import register_service_imports
@@ -25,4 +26,11 @@ class ServicesConfig(AppConfig):
                            _("One-stop desk: file applications for residents, the queue, one-time notices"),
                            order=25, may_open={Role.COMMUNITY_WORKER, Role.STREET_OFFICIAL,
                                                Role.DEPARTMENT_HANDLER, Role.DISTRICT_ADMIN}))
+        register_page(Page("services-metrics", _("Service metrics"),
+                           _("Applications, on-time completion and satisfaction by item, department, community, "
+                             "street and month"), order=26,
+                           may_open={Role.STREET_OFFICIAL, Role.DEPARTMENT_HANDLER, Role.DISTRICT_ADMIN}))
+        register_page(Page("services-rate", _("Rate a service"), _("Applicants rate a collected application"),
+                           order=82, may_open=PUBLIC, in_topbar=False))
+        register_console_late_panel()
         register_demo_part(DemoPart("applications", demo_applications_load))

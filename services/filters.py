@@ -1,6 +1,6 @@
 import django_filters
 
-from services.models import Application, AppState, BusinessArea, ItemStatus, ServiceItem
+from services.models import Application, AppState, BusinessArea, FollowUp, FollowUpState, ItemStatus, ServiceItem
 
 TIME_STATES = [("late", "late"), ("due_soon", "due soon"), ("paused", "paused"), ("on_time", "on time"),
                ("closed", "closed")]
@@ -29,3 +29,11 @@ class ServiceItemFilter(django_filters.FilterSet):
     class Meta:
         model = ServiceItem
         fields = ["status", "business_area", "department"]
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=FollowUpState.choices)
+
+    class Meta:
+        model = FollowUp
+        fields = ["state", "area"]

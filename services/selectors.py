@@ -9,7 +9,9 @@ from django.conf import settings
 from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from gis_core.models import Area
 from gis_core.scoping import scope_queryset
+from incidents.selectors import tracking_check
 from incidents.workcalendar import working_days_after
 from services.models import (
     OPEN_STATES,
@@ -26,8 +28,20 @@ from services.models import (
 )
 
 
-def applications_for(user) -> QuerySet:
-    return scope_queryset(Application.objects.all(), user)
+def applications_for(user, *, within: Area | None = None) -> QuerySet:
+    """The user's applications; ``within``: only those of that area's subtree."""
+    return scope_queryset(Application.objects.all(), user,
+                          within=Area.objects.filter(pk=within.pk) if within is not None else None)
+
+
+def application_public(number: str, *, check: str) -> Application:
+    """An application by its number for the public: ``check`` is its query code (the
+    receipt's tracking key) or the last four digits of the applicant's phone; a wrong one
+    answers like an unknown number (Application.DoesNotExist)."""
+    application = Application.objects.select_related("item").get(number=number.strip())
+    if tracking_check(key=application.tracking_key, phone=application.applicant_phone, check=check):
+        return application
+    raise Application.DoesNotExist
 
 
 def applications_queue(qs: QuerySet, *, today: dt.date | None = None) -> QuerySet:
