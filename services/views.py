@@ -75,6 +75,8 @@ class ApplicationViewSet(AtomicWritesMixin, mixins.ListModelMixin, mixins.Retrie
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
+        if self.action == "metrics":  # asked by the permission check only: no queue clock
+            return selectors.applications_for(self.request.user)
         return selectors.applications_queue(selectors.applications_for(self.request.user))
 
     def retrieve(self, request, pk=None):
