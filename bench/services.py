@@ -37,9 +37,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.cases import header, row  # the tables' layout, shared
 from bench.lib.database import bare_connection, use_bench_database
 from bench.lib.report import Results, say
-from bench.lib.timing import interleaved, p50, p90
+from bench.lib.timing import interleaved
 from bench.lib.users import bench_user
 
 PREFIX = "BJB"  # bench application numbers (real ones: BJ + the community's code)
@@ -73,17 +74,6 @@ GROUP BY 1
 """
 BARE_METRIC_KEYS = {"item": "a.item_id", "month": "date_trunc('month', a.received_at AT TIME ZONE 'Asia/Shanghai')"}
 BARE_TRACK = "SELECT id, number, tracking_key, applicant_phone, state, item_id FROM services_application WHERE number = %s"
-
-
-def header(what: str) -> None:
-    say(f"  {'':<30}{what:>18}   {'bare SQL':>18}")
-    say(f"  {'':<30}{'p50 ms':>9}{'p90 ms':>9}   {'p50 ms':>9}{'p90 ms':>9}{'ratio':>8}")
-
-
-def row(results: Results, what: str, label: str, app: list[float], bare: list[float], note: str = "") -> None:
-    say(f"  {label:<30}{p50(app):9.1f}{p90(app):9.1f}   {p50(bare):9.1f}{p90(bare):9.1f}"
-        f"{p50(app) / p50(bare):8.2f}   {note}")
-    results.ratio(f"{what}, {label}, p50", p50(app), p50(bare), unit="ms", against="bare SQL")
 
 
 def working_days_after(day: dt.date, n: int) -> dt.date:
