@@ -132,7 +132,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
     level = serializers.IntegerField(source="rating.level", read_only=True)
     level_display = serializers.CharField(source="rating.get_level_display", read_only=True)
     comment = serializers.CharField(source="rating.comment", read_only=True)
-    closed_by = serializers.StringRelatedField(read_only=True)
+    closed_by = serializers.CharField(source="closed_by.__str__", read_only=True, allow_null=True, default=None)
     may_close = serializers.SerializerMethodField()
 
     class Meta:
