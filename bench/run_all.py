@@ -35,6 +35,7 @@ BENCHMARKS = [
     ("ingest", ["--messages", "30000"]),
     ("sos_latency", ["--sos", "10", "--background", "500"]),
     ("cases", ["--quick"]),
+    ("services", ["--quick"]),
     ("import", ["--buildings", "10000"]),
     ("export", []),
 ]

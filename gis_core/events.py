@@ -12,3 +12,7 @@ alert_changed = Signal()
 
 # incidents: a workflow action taken on a case. ``case``, ``event`` (the CaseEvent just written).
 case_changed = Signal()
+
+# services: a step on an application (``application``, ``step``: the ApplicationStep just
+# written); a rating's step also carries ``followup`` (the FollowUp a poor rating opened, or None).
+application_changed = Signal()

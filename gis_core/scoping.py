@@ -112,7 +112,8 @@ def scope_queryset(qs: models.QuerySet, user: "User", *, within: models.QuerySet
         return qs.none()
     lookup = qs.model.scope_lookup
     if within is not None:
-        codes = list(within.values_list("code", flat=True))
+        # the areas' prefixes: a street's subtree is not the codes starting with its code
+        codes = list(within.values_list("prefix", flat=True))
         if not codes:
             return qs.none()
         if lookup == "":

@@ -19,6 +19,7 @@ from gis_core.personal_data import reveal
 from gis_core.roles import require_permission, role_allows
 from gis_core.scoping import scope_queryset
 from gis_core.security_headers import html_with_nonce
+from grids.console import console_panels
 from grids.models import VisitKind
 from grids.reports import area_report_html
 from grids.selectors import building_rooms, person_profile
@@ -97,7 +98,8 @@ def official_console(request):
             "noHeat": _("No heatmap for this choice."), "noCases": _("No cases this month."),
         },
     })
-    return render(request, "grids/official_console.html", {"map_config": config, "start_area": top})
+    return render(request, "grids/official_console.html", {"map_config": config, "start_area": top,
+                                                           "console_panels": console_panels(request)})
 
 
 @require_GET

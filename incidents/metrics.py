@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gis_core.metrics import PERIODS, Dated, grouped_metrics, rate
 from incidents.models import CaseStatus
 
 # group -> (key expression, label expression) over the scoped cases' columns
@@ -31,7 +30,6 @@ GROUPS: dict[str, tuple[F, F]] = {
     "category": (F("category__code"), F("category__name")),
     "main_category": (F("category__parent__code"), F("category__parent__name")),
 }
-PERIODS = {"day": "day", "week": "week", "month": "month"}
 GROUP_LABELS = {
     "cell": _("grid cell"), "community": _("community"), "street": _("street"), "department": _("department"),
     "category": _("category"), "main_category": _("main category"), "day": _("day"), "week": _("week"),
@@ -53,25 +51,21 @@ class MetricsRow:
     mean_hours: float | None
     p90_hours: float | None
 
-    @staticmethod
-    def _rate(part: int, whole: int) -> float | None:
-        return round(100 * part / whole, 2) if whole > 0 else None
-
     @property
     def closure_rate(self) -> float | None:
-        return self._rate(self.closed, self.due - self.deferred)
+        return rate(self.closed, self.due - self.deferred)
 
     @property
     def on_time_rate(self) -> float | None:
-        return self._rate(self.closed_on_time, self.due - self.deferred)
+        return rate(self.closed_on_time, self.due - self.deferred)
 
     @property
     def extension_rate(self) -> float | None:
-        return self._rate(self.extended, self.due - self.deferred)
+        return rate(self.extended, self.due - self.deferred)
 
     @property
     def rework_rate(self) -> float | None:
-        return self._rate(self.reworked, self.closed)
+        return rate(self.reworked, self.closed)
 
     def as_dict(self) -> dict:
         return {**self.__dict__, "closure_rate": self.closure_rate, "on_time_rate": self.on_time_rate,
@@ -92,51 +86,27 @@ def case_metrics(cases: QuerySet, *, by: str, since: dt.datetime, until: dt.date
     # Only cases with one of their dates in the period (indexed), whatever the history.
     in_period = (Q(filed_at__gte=since, filed_at__lt=until) | Q(due_at__gte=since, due_at__lt=until)
                  | Q(closed_at__gte=since, closed_at__lt=until))
-    inner, params = (cases.exclude(status__in=[CaseStatus.REJECTED, CaseStatus.DUPLICATE])
-                     .filter(in_period, filed_at__isnull=False).order_by().values(**columns)
-                     .query.sql_with_params())
-    hours = "(extract(epoch FROM c.m_closed - c.m_filed) / 3600)::float8"
-    if by in GROUPS:
-        # One row per case; each count tests its own date.
-        rows_sql = f"""
-            SELECT c.m_key AS key, c.m_name AS name, c.*, {hours} AS hours,
-                   c.m_filed >= %s AND c.m_filed < %s AS in_filed, c.m_due >= %s AND c.m_due < %s AS in_due,
-                   c.m_closed >= %s AND c.m_closed < %s AS in_closed
-            FROM ({inner}) c"""
-        rows_params = [since, until] * 3 + list(params)
-    else:
-        # Each count falls in the period (day, week, month) of its own date: a row per date.
-        rows_sql = f"""
-            SELECT to_char(date_trunc('{PERIODS[by]}', r.at AT TIME ZONE %s), 'YYYY-MM-DD') AS key, NULL AS name,
-                   c.*, r.hours, r.role = 'filed' AS in_filed, r.role = 'due' AS in_due, r.role = 'closed' AS in_closed
-            FROM ({inner}) c
-            CROSS JOIN LATERAL (VALUES ('filed', c.m_filed, NULL::float8), ('due', c.m_due, NULL::float8),
-                                       ('closed', c.m_closed, {hours})) r(role, at, hours)
-            WHERE r.at >= %s AND r.at < %s"""
-        rows_params = [settings.TIME_ZONE, *params, since, until]
-    sql = f"""
-        SELECT k.key, max(k.name),
-            count(*) FILTER (WHERE k.in_filed),
-            count(*) FILTER (WHERE k.in_due),
-            count(*) FILTER (WHERE k.in_due AND k.m_deferred IS NOT NULL),
-            count(*) FILTER (WHERE k.in_due AND k.m_closed IS NOT NULL),
-            count(*) FILTER (WHERE k.in_due AND k.m_on_time),
-            count(*) FILTER (WHERE k.in_due AND k.m_closed IS NOT NULL AND k.m_reworks > 0),
-            count(*) FILTER (WHERE k.in_due AND k.m_extensions > 0),
-            avg(k.hours) FILTER (WHERE k.in_closed),
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY k.hours) FILTER (WHERE k.in_closed),
-            GROUPING(k.key) AS total
-        FROM ({rows_sql}) k
-        GROUP BY GROUPING SETS ((k.key), ())
-        ORDER BY total, k.key
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, rows_params)
-        rows = cursor.fetchall()
+    rows = (cases.exclude(status__in=[CaseStatus.REJECTED, CaseStatus.DUPLICATE])
+            .filter(in_period, filed_at__isnull=False).order_by().values(**columns))
+    hours = "extract(epoch FROM c.m_closed - c.m_filed) / 3600"
+    totals = grouped_metrics(rows, dates=[Dated("filed", "c.m_filed"), Dated("due", "c.m_due"),
+                                          Dated("closed", "c.m_closed", measure=hours)],
+                             period=None if by in GROUPS else by, since=since, until=until, aggregates=[
+        "count(*) FILTER (WHERE k.in_filed)",
+        "count(*) FILTER (WHERE k.in_due)",
+        "count(*) FILTER (WHERE k.in_due AND k.m_deferred IS NOT NULL)",
+        "count(*) FILTER (WHERE k.in_due AND k.m_closed IS NOT NULL)",
+        "count(*) FILTER (WHERE k.in_due AND k.m_on_time)",
+        "count(*) FILTER (WHERE k.in_due AND k.m_closed IS NOT NULL AND k.m_reworks > 0)",
+        "count(*) FILTER (WHERE k.in_due AND k.m_extensions > 0)",
+        "avg(k.measure) FILTER (WHERE k.in_closed)",
+        "percentile_cont(0.9) WITHIN GROUP (ORDER BY k.measure) FILTER (WHERE k.in_closed)",
+    ])
     result = []
-    for key, name, *counts, mean, p90, total in rows:
+    for row in totals:
+        *counts, mean, p90 = row.values
         result.append(MetricsRow(
-            key=None if total else (key or ""), name=str(_("total")) if total else (name or key or ""),
+            key=row.key, name=str(_("total")) if row.key is None else row.name,
             filed=counts[0], due=counts[1], deferred=counts[2], closed=counts[3], closed_on_time=counts[4],
             reworked=counts[5], extended=counts[6],
             mean_hours=round(mean, 2) if mean is not None else None,

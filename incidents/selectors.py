@@ -68,10 +68,15 @@ def case_public(tracking_number: str, *, check: str = "") -> Case:
 
 
 def tracking_check_matches(case: Case, check: str) -> bool:
+    return tracking_check(key=case.tracking_key, phone=case.reporter_phone, check=check)
+
+
+def tracking_check(*, key: str, phone: str, check: str) -> bool:
+    """Whether ``check`` is the record's tracking key (printed on the receipt) or the last
+    four digits of its phone; shared by every public lookup by number."""
     check = check.strip()
-    if case.tracking_key and hmac.compare_digest(check.lower(), case.tracking_key):
+    if key and hmac.compare_digest(check.lower(), key):
         return True
-    phone = case.reporter_phone
     return len(check) == 4 and check.isdigit() and len(phone) >= 8 and hmac.compare_digest(check, phone[-4:])
 
 

@@ -3,13 +3,19 @@ lookup and, per tracking number, a limit on wrong checks (the four phone digits 
 10,000 values). Shared by the tracking page and ``GET /api/v1/track/<number>/``."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
 from incidents.models import Case
 from incidents.selectors import case_public
+
+T = TypeVar("T")
 
 
 class TrackThrottle(SimpleRateThrottle):
@@ -31,14 +37,22 @@ def _failures_key(number: str) -> str:
 def case_track(request, number: str, *, check: str = "") -> Case:
     """The case for the public, or Case.DoesNotExist (unknown number or wrong check, alike);
     Throttled when the address asks too often or the number had too many wrong checks."""
+    return tracked(request, number, lambda: case_public(number, check=check))
+
+
+def tracked(request, number: str, find: Callable[[], T]) -> T:
+    """``find()`` (the record of ``number`` if its check matches, else ObjectDoesNotExist)
+    under the public limits: Throttled when the address asks too often (TRACK_RATE) or the
+    number had too many wrong checks (TRACK_MAX_FAILURES). Any public lookup by number —
+    cases, applications, their ratings — goes through here."""
     throttle = TrackThrottle()
     if not throttle.allow_request(request, None):
         raise Throttled(throttle.wait())
     if cache.get(_failures_key(number), 0) >= settings.TRACK_MAX_FAILURES:
         raise Throttled(settings.TRACK_FAILURE_WINDOW)
     try:
-        return case_public(number, check=check)
-    except Case.DoesNotExist:
+        return find()
+    except ObjectDoesNotExist:
         key = _failures_key(number)
         cache.add(key, 0, settings.TRACK_FAILURE_WINDOW)
         cache.incr(key)

@@ -108,3 +108,14 @@ def working_dates(first: dt.date, last: dt.date) -> list[dt.date]:
     exceptions = _exceptions(first, last)
     return [d for offset in range((last - first).days + 1)
             if exceptions.get(d := first + dt.timedelta(days=offset), d.weekday() < 5)]
+
+def working_day_numbers_sql(name: str = "calendar") -> str:
+    """SQL (a WITH item ``name``, params: first and last date) of the dates from first to
+    last with ``n``: the working days up to and including each. Working days after ``a``
+    up to ``b`` = n(b) − n(a), as working_days_between counts them, for any number of
+    rows in one join (metrics)."""
+    return f"""{name} AS (
+        SELECT g::date AS d,
+               count(*) FILTER (WHERE coalesce(w.is_workday, extract(isodow FROM g) < 6)) OVER (ORDER BY g) AS n
+        FROM generate_series(%s::date, %s::date, interval '1 day') g
+        LEFT JOIN incidents_workcalendarday w ON w.date = g::date)"""

@@ -29,11 +29,24 @@ TEMPLATES = {
         "en": ("Case closed", ("The problem you reported (number {tracking}) has been resolved. "
                                "Reply 1-5 to rate it (5 = very satisfied).")),
     },
+    "application_collected_rate": {
+        "zh-hans": ("办件已办结", ("您申请的{item}（编号{number}）已办结。请回复数字评价：5非常满意，4满意，3基本满意，"
+                                "2不满意，1非常不满意。")),
+        "en": ("Application completed", ("Your application for {item} (number {number}) is completed. Reply with a "
+                                         "digit to rate it: 5 very satisfied, 4 satisfied, 3 fairly satisfied, "
+                                         "2 dissatisfied, 1 very dissatisfied.")),
+    },
+    "application_followup": {
+        "zh-hans": ("差评待整改", "办件{number}（{item}，{community}）收到评价“{level}”，请跟进整改并回访。"),
+        "en": ("Poor rating to follow up", ("Application {number} ({item}, {community}) was rated “{level}”; "
+                                            "please follow it up.")),
+    },
 }
 
 SAMPLE_VALUES = {
     "elder": "张桂英", "time": "08:30", "address": "盘龙区拓东路12号", "phone": "0871-12345",
     "step": "已派人前往", "tracking": "530103-20260101-0001", "category": "道路破损", "department": "市政所",
+    "item": "高龄津贴申领", "number": "BJ530103001001-20260101-0001", "community": "社区一", "level": "不满意",
 }
 
 

@@ -7,6 +7,10 @@
 - Cases: dispatched → the department's handlers, in-app; closed → the reporter (a resident by SMS
   with the tracking number and a rating request, else by e-mail; a grid leader or other
   staff reporter in-app).
+- Applications: collected → the applicant by SMS with a rating request (a reply digit rates
+  it: sms_reply_route); a poor rating → its follow-up in the inbox of the street's head
+  (the street officials whose areas hold the application's community; the district's
+  administrators when no street official does).
 """
 from __future__ import annotations
 
@@ -94,6 +98,36 @@ def case_closed_notify(*, case, event) -> None:
     elif case.reporter is not None and case.reporter.is_active:
         notification_enqueue(template="case_closed", channel=Channel.INBOX, user=case.reporter,
                              language=_language(case.reporter), **common)
+
+
+def on_application_changed(sender, *, application, step, followup=None, **kwargs) -> None:
+    if step.action == "collect" and application.applicant_phone:
+        notification_enqueue(
+            key=f"application:{application.pk}:collect:applicant", template="application_collected_rate",
+            channel=Channel.SMS, address=application.applicant_phone, area_id=application.area_id,
+            values={"item": application.item.name, "number": application.number},
+            subject_type="application", subject_id=application.pk)
+    if followup is not None:
+        application_followup_notify(application=application, followup=followup)
+
+
+def application_followup_notify(*, application, followup) -> int:
+    """The follow-up in the inbox of the street's head; how many were queued."""
+    from gis_core.models import Role, User
+    from gis_core.scoping import code_in_scope
+
+    code = application.area.code
+    heads = []
+    for role in (Role.STREET_OFFICIAL, Role.DISTRICT_ADMIN):
+        heads = [u for u in User.objects.filter(role=role, is_active=True) if code_in_scope(code, u.area_prefixes)]
+        if heads:
+            break
+    values = {"number": application.number, "item": application.item.name, "community": application.area.name,
+              "level": followup.rating.get_level_display(), "link": "/services/desk/#followups"}
+    return sum(notification_enqueue(
+        key=f"followup:{followup.pk}:user:{user.pk}", template="application_followup", channel=Channel.INBOX,
+        values=values, user=user, area_id=application.area_id, language=_language(user),
+        subject_type="followup", subject_id=followup.pk) is not None for user in heads)
 
 
 def _language(user) -> str:

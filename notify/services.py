@@ -230,29 +230,50 @@ def notification_receipt(*, provider_id: str, delivered: bool, receipt: str) -> 
 
 def sms_reply_route(*, phone: str, text: str) -> str:
     """A resident's SMS: kept on the latest notification sent to that phone that asks for
-    an answer, and acted on — "1"–"5" to a rating request records the case's 回访 rating.
-    Returns what was done."""
+    an answer, and acted on — "1"–"5" rates what was asked about last: a closed case's
+    回访 (its rating request), or the latest collected and unrated application of that
+    phone (好差评; its rating request is sent on collection, but the application is found
+    by the phone even when that SMS was not). Returns what was done."""
     from incidents.services import case_reporter_rate
+    from services.models import RatingChannel
+    from services.selectors import application_to_rate
+    from services.services import application_rate
 
     number = phone_normalize(phone)
     if number is None:
         return "unknown sender"
     since = timezone.now() - dt.timedelta(days=settings.NOTIFY_REPLY_DAYS)
-    notification = (Notification.objects.filter(address=number, channel=Channel.SMS, template="case_closed_rate",
-                                                 sent_at__gte=since).order_by("-sent_at").first())
-    if notification is None:
+    question = (Notification.objects.filter(address=number, channel=Channel.SMS,
+                                            template__in=RATING_REQUESTS, sent_at__gte=since)
+                .order_by("-sent_at").first())
+    application = application_to_rate(number, since=since)
+    case_question = question if question is not None and question.subject_type == "case" else None
+    if application is not None and case_question is not None and case_question.sent_at > application.closed_at:
+        application = None  # the case's question came last
+    if application is None and case_question is None:
+        if question is not None:  # an application's question, answered already
+            Notification.objects.filter(pk=question.pk).update(reply=text.strip()[:500])
+            return "kept (nothing to rate)"
         return "no question to answer"
     answer = text.strip()
     with transaction.atomic():
-        Notification.objects.filter(pk=notification.pk).update(reply=answer[:500])
+        if question is not None:
+            Notification.objects.filter(pk=question.pk).update(reply=answer[:500])
         if not re.fullmatch(r"[1-5]", answer):
             return "kept (not a rating)"
         try:
-            case_reporter_rate(case_id=notification.subject_id, rating=int(answer), phone=number,
-                               channel="sms")
+            if application is not None:
+                application_rate(application_id=application.pk, level=int(answer), channel=RatingChannel.SMS,
+                                 phone=number)
+            else:
+                case_reporter_rate(case_id=case_question.subject_id, rating=int(answer), phone=number,
+                                   channel="sms")
         except ValidationError as exc:
             return "refused: " + "; ".join(exc.messages)
     return "rated"
+
+
+RATING_REQUESTS = ("case_closed_rate", "application_collected_rate")
 
 
 def notifications_recover(*, now: dt.datetime | None = None, claim_timeout: int | None = None) -> dict[str, int]:

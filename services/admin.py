@@ -5,7 +5,16 @@ desk's flow, so every step is logged."""
 from django.contrib import admin
 
 from gis_core.admin_base import PersonalFieldsAdminMixin, ReadOnlyAdminMixin, ScopedAdmin
-from services.models import Application, ApplicationStep, Appointment, Desk, Material, OpeningHours, ServiceCentre, ServiceItem
+from services.models import (
+    Application,
+    ApplicationStep,
+    Appointment,
+    Desk,
+    Material,
+    OpeningHours,
+    ServiceCentre,
+    ServiceItem,
+)
 
 
 class MaterialInline(admin.TabularInline):

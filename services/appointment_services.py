@@ -19,12 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets.models import Person
-from gis_core.models import User
+from gis_core.models import Area, AreaLevel, User
 from gis_core.roles import role_allows
 from gis_core.scoping import require_in_scope, scope_queryset
 from incidents.services import tracking_number_next
 from services.appointment_selectors import free_slots
-from gis_core.models import Area, AreaLevel
 from services.models import (
     Appointment,
     AppointmentState,

@@ -13,6 +13,7 @@ class ServicesConfig(AppConfig):
         from gis_core.demo import DemoPart, register_demo_part
         from gis_core.models import Role
         from gis_core.navigation import PUBLIC, Page, register_page
+        from services.console import register_console_late_panel
         from services.demo import demo_applications_load, demo_appointments_load
         from services.exports import register_service_exports
         from services.imports import register_service_imports
@@ -32,5 +33,12 @@ class ServicesConfig(AppConfig):
         register_page(Page("portal-book", _("Book an appointment"),
                            _("Residents book a time at a service centre, no sign-in needed"),
                            order=81, may_open=PUBLIC))
+        register_page(Page("services-metrics", _("Service metrics"),
+                           _("Applications, on-time completion and satisfaction by item, department, community, "
+                             "street and month"), order=27,
+                           may_open={Role.STREET_OFFICIAL, Role.DEPARTMENT_HANDLER, Role.DISTRICT_ADMIN}))
+        register_page(Page("services-rate", _("Rate a service"), _("Applicants rate a collected application"),
+                           order=82, may_open=PUBLIC, in_topbar=False))
+        register_console_late_panel()
         register_demo_part(DemoPart("applications", demo_applications_load))
         register_demo_part(DemoPart("appointments", demo_appointments_load))

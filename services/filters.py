@@ -1,6 +1,16 @@
 import django_filters
 
-from services.models import Application, Appointment, AppointmentState, AppState, BusinessArea, ItemStatus, ServiceItem
+from services.models import (
+    Application,
+    Appointment,
+    AppointmentState,
+    AppState,
+    BusinessArea,
+    FollowUp,
+    FollowUpState,
+    ItemStatus,
+    ServiceItem,
+)
 
 TIME_STATES = [("late", "late"), ("due_soon", "due soon"), ("paused", "paused"), ("on_time", "on time"),
                ("closed", "closed")]
@@ -46,3 +56,10 @@ class AppointmentFilter(django_filters.FilterSet):
         from services.appointment_selectors import appointments_of_day
 
         return appointments_of_day(qs, day=value)
+
+class FollowUpFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=FollowUpState.choices)
+
+    class Meta:
+        model = FollowUp
+        fields = ["state", "area"]

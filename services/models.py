@@ -204,6 +204,7 @@ class Application(models.Model):
     paused_on = models.DateField(null=True, blank=True)
     paused_from = models.CharField(max_length=14, blank=True, choices=AppState.choices)
     paused_days = models.PositiveSmallIntegerField(_("working days stopped"), default=0)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_on_time = models.BooleanField(_("decided on time"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -233,6 +234,9 @@ class Application(models.Model):
             models.Index(fields=["area", "state"], name="application_area_idx"),
             models.Index(fields=["department", "state"], name="application_department_idx"),
             models.Index(fields=["received_at"], name="application_received_idx"),
+            # an SMS rating reply: the phone's latest collected application
+            models.Index(fields=["applicant_phone", "closed_at"], name="application_phone_idx",
+                         condition=Q(state=AppState.COLLECTED)),
         ]
 
     def __str__(self) -> str:
@@ -488,3 +492,90 @@ class Appointment(models.Model):
     def area_id(self) -> int | None:
         """The centre's area: where the personal-data access log files a read of the phone."""
         return self.centre.area_id if self.centre_id else None
+
+
+# --------------------------------------------------------------------------- ratings (好差评)
+
+class Satisfaction(models.IntegerChoices):
+    """The five levels of the national 好差评 system; an SMS reply's digit is the value."""
+
+    VERY_SATISFIED = 5, _("very satisfied")
+    SATISFIED = 4, _("satisfied")
+    FAIRLY_SATISFIED = 3, _("fairly satisfied")
+    DISSATISFIED = 2, _("dissatisfied")
+    VERY_DISSATISFIED = 1, _("very dissatisfied")
+
+
+# 差评: opens a follow-up. The satisfaction rate counts the other three as satisfied.
+POOR_LEVELS = (Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED)
+
+
+class RatingChannel(models.TextChoices):
+    DESK = "desk", _("at the desk")
+    PORTAL = "portal", _("on the portal")
+    SMS = "sms", _("by SMS reply")
+
+
+class ApplicationRating(models.Model):
+    """The applicant's rating of a collected application: one per application (the
+    database's unique key on ``application``), at the desk (recorded by staff), on the
+    portal or by SMS reply."""
+
+    application = models.OneToOneField(Application, verbose_name=_("application"), on_delete=models.CASCADE,
+                                       related_name="rating")
+    level = models.PositiveSmallIntegerField(_("rating"), choices=Satisfaction.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=RatingChannel.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_lookup = "application__area"
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["-rated_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="application_rating_range")]
+        indexes = [models.Index(fields=["rated_at"], name="application_rating_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.get_level_display()}"
+
+    @property
+    def is_poor(self) -> bool:
+        return self.level in POOR_LEVELS
+
+
+class FollowUpState(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+class FollowUp(models.Model):
+    """A poor rating's follow-up (差评整改) for the street's head (a street official of
+    the application's street): open until they close it with what was done."""
+
+    rating = models.OneToOneField(ApplicationRating, verbose_name=_("rating"), on_delete=models.PROTECT,
+                                  related_name="followup")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE,
+                                    related_name="followups")
+    area = models.ForeignKey(Area, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=8, choices=FollowUpState.choices, default=FollowUpState.OPEN)
+    opened_at = models.DateTimeField(_("opened"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    outcome = models.TextField(_("what was done"), blank=True)
+
+    scope_lookup = "area"
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["area", "opened_at"], name="followup_open_idx",
+                                condition=Q(state="open"))]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.get_state_display()}"

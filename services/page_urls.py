@@ -5,6 +5,8 @@ from services import appointment_pages, pages
 
 urlpatterns = [
     path("services/desk/", pages.desk_page, name="services-desk"),
+    path("services/metrics/", pages.metrics_page, name="services-metrics"),
+    path("services/rate/", pages.rate_page, name="services-rate"),
     path("services/applications/<int:pk>/receipt/", pages.receipt_page, name="application-receipt"),
     path("services/applications/<int:pk>/notice/", pages.notice_page, name="application-notice"),
     path("services/appointments/", appointment_pages.appointments_page, name="appointments-today"),

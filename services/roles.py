@@ -1,5 +1,9 @@
 """What each role may do with the catalogue and applications (gis_core.roles). Which
-actions a role may take on an application is the workflow's table (services/workflow.py)."""
+actions a role may take on an application is the workflow's table (services/workflow.py).
+
+A poor rating's follow-up goes to the street's head: the street official (街道领导) whose
+areas hold the application's community — there is no community-head role, and the
+community workers are the desk being rated."""
 from gis_core.roles import ADD, ADMIN, ALL, CHANGE, COMMUNITY, EVERYONE, HANDLER, LEADER, STREET, VIEW, grant
 
 
@@ -15,4 +19,8 @@ def grant_services() -> None:
         **{model: {ADMIN: ALL, (STREET, COMMUNITY, HANDLER): (VIEW,)}
            for model in ("services.servicecentre", "services.desk", "services.openinghours")},
         "services.appointment": {(ADMIN, STREET, COMMUNITY): (VIEW, ADD, CHANGE), HANDLER: (VIEW, CHANGE)},
+        # ratings: recorded at the desk; read by whoever reads the applications
+        "services.applicationrating": {(ADMIN, COMMUNITY): (VIEW, ADD), (STREET, HANDLER, LEADER): (VIEW,)},
+        # a poor rating's follow-up is the street's head's to close; the desk sees it
+        "services.followup": {(ADMIN, STREET): (VIEW, CHANGE), COMMUNITY: (VIEW,)},
     })

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from gis_core.models import Area
 from gis_core.scoping import scope_queryset
+from incidents.selectors import tracking_check
 from incidents.workcalendar import working_days_after
 from services.models import (
     OPEN_STATES,
@@ -17,14 +19,29 @@ from services.models import (
     Application,
     ApplicationScan,
     ApplicationStep,
+    AppState,
+    FollowUp,
+    FollowUpState,
     ItemStatus,
     Material,
     ServiceItem,
 )
 
 
-def applications_for(user) -> QuerySet:
-    return scope_queryset(Application.objects.all(), user)
+def applications_for(user, *, within: Area | None = None) -> QuerySet:
+    """The user's applications; ``within``: only those of that area's subtree."""
+    return scope_queryset(Application.objects.all(), user,
+                          within=Area.objects.filter(pk=within.pk) if within is not None else None)
+
+
+def application_public(number: str, *, check: str) -> Application:
+    """An application by its number for the public: ``check`` is its query code (the
+    receipt's tracking key) or the last four digits of the applicant's phone; a wrong one
+    answers like an unknown number (Application.DoesNotExist)."""
+    application = Application.objects.select_related("item").get(number=number.strip())
+    if tracking_check(key=application.tracking_key, phone=application.applicant_phone, check=check):
+        return application
+    raise Application.DoesNotExist
 
 
 def applications_queue(qs: QuerySet, *, today: dt.date | None = None) -> QuerySet:
@@ -46,7 +63,7 @@ def applications_queue(qs: QuerySet, *, today: dt.date | None = None) -> QuerySe
 def application_detail(qs: QuerySet, pk: int) -> Application:
     steps = ApplicationStep.objects.select_related("actor").prefetch_related("scans")
     return (applications_queue(qs)
-            .select_related("person", "received_by", "item__department")
+            .select_related("person", "received_by", "item__department", "rating__followup")
             .prefetch_related("checklist", Prefetch("steps", queryset=steps),
                               Prefetch("scans", queryset=ApplicationScan.objects.order_by("id")))
             .get(pk=pk))
@@ -56,3 +73,26 @@ def service_items(*, in_force_only: bool = False) -> QuerySet:
     qs = ServiceItem.objects.select_related("department").prefetch_related(
         Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id")))
     return qs.filter(status=ItemStatus.IN_FORCE) if in_force_only else qs
+
+
+def applications_late(qs: QuerySet, *, today: dt.date | None = None) -> QuerySet:
+    """Open applications past their due date (the clock running: not paused), most
+    overdue first (the partial index on open applications' due dates)."""
+    today = today or timezone.localdate()
+    return (qs.filter(state__in=OPEN_STATES, due_date__lt=today).exclude(state__in=PAUSED_STATES)
+            .order_by("due_date", "id"))
+
+
+def application_to_rate(phone: str, *, since: dt.datetime) -> Application | None:
+    """The latest application of ``phone`` (11 digits) collected since ``since`` and not
+    rated yet: what an SMS reply's digit rates."""
+    forms = [phone, f"+86{phone}", f"86{phone}", f"+86 {phone}"]
+    return (Application.objects.filter(state=AppState.COLLECTED, applicant_phone__in=forms, closed_at__gte=since,
+                                       rating__isnull=True)
+            .order_by("-closed_at", "-id").first())
+
+
+def followups_for(user, *, open_only: bool = False) -> QuerySet:
+    qs = scope_queryset(FollowUp.objects.all(), user).select_related("application__item", "area", "rating",
+                                                                      "closed_by")
+    return qs.filter(state=FollowUpState.OPEN) if open_only else qs

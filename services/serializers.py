@@ -2,14 +2,33 @@
 an action (thin: the rules are in services/services.py)."""
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from assets.models import Person
 from gis_core.api_base import PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
 from gis_core.models import Area
+from gis_core.roles import role_allows
 from incidents.models import Department
-from services.models import Application, ApplicationMaterial, ApplicationScan, ApplicationStep, Material, ServiceItem
+from services.metrics import GROUP_BY
+from services.models import (
+    Application,
+    ApplicationMaterial,
+    ApplicationRating,
+    ApplicationScan,
+    ApplicationStep,
+    AppState,
+    FollowUp,
+    FollowUpState,
+    Material,
+    Satisfaction,
+    ServiceItem,
+)
 from services.workflow import action_label, application_actions
 
 
@@ -94,6 +113,45 @@ class ScanSerializer(serializers.ModelSerializer):
         return reverse("application-scan", args=[scan.application_id, scan.pk])
 
 
+class RatingSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+
+    class Meta:
+        model = ApplicationRating
+        fields = ["level", "level_display", "channel", "channel_display", "comment", "rated_at"]
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    """A poor rating's follow-up, with the application and the rating it answers."""
+
+    number = serializers.CharField(source="application.number", read_only=True)
+    item_name = serializers.CharField(source="application.item.name", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    level = serializers.IntegerField(source="rating.level", read_only=True)
+    level_display = serializers.CharField(source="rating.get_level_display", read_only=True)
+    comment = serializers.CharField(source="rating.comment", read_only=True)
+    closed_by = serializers.CharField(source="closed_by.__str__", read_only=True, allow_null=True, default=None)
+    may_close = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUp
+        fields = ["id", "application", "number", "item_name", "area", "area_name", "state", "state_display", "level",
+                  "level_display", "comment", "opened_at", "closed_at", "closed_by", "outcome", "may_close"]
+
+    def get_may_close(self, followup) -> bool:
+        return followup.state == FollowUpState.OPEN and role_allows(self.context["request"].user,
+                                                                   "services.change_followup")
+
+
+def _rating_of(application) -> ApplicationRating | None:
+    try:
+        return application.rating
+    except ObjectDoesNotExist:
+        return None
+
+
 class ApplicationDetailSerializer(ApplicationSerializer):
     checklist = ChecklistSerializer(many=True, read_only=True)
     steps = StepSerializer(many=True, read_only=True)
@@ -101,10 +159,30 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     actions = serializers.SerializerMethodField()
     receipt_url = serializers.SerializerMethodField()
     notice_url = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+    followup = serializers.SerializerMethodField()
+    may_rate = serializers.SerializerMethodField()
 
     class Meta(ApplicationSerializer.Meta):
         fields = [*ApplicationSerializer.Meta.fields, "note", "paused_from", "promised_days", "checklist", "steps",
-                  "scans", "actions", "receipt_url", "notice_url"]
+                  "scans", "actions", "receipt_url", "notice_url", "rating", "followup", "may_rate"]
+
+    def get_rating(self, application) -> RatingSerializer(allow_null=True):
+        rating = _rating_of(application)
+        return RatingSerializer(rating).data if rating else None
+
+    def get_followup(self, application) -> FollowUpSerializer(allow_null=True):
+        rating = _rating_of(application)
+        followup = getattr(rating, "followup", None) if rating else None
+        user = self.context["request"].user
+        if followup is None or not role_allows(user, "services.view_followup"):
+            return None
+        return FollowUpSerializer(followup, context=self.context).data
+
+    def get_may_rate(self, application) -> bool:
+        """Whether the desk may record the applicant's rating now."""
+        return (application.state == AppState.COLLECTED and _rating_of(application) is None
+                and role_allows(self.context["request"].user, "services.add_applicationrating"))
 
     def get_actions(self, application) -> list[dict]:
         user = self.context["request"].user
@@ -143,3 +221,76 @@ class ApplicationActSerializer(serializers.Serializer):
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(active=True),
                                               required=False, allow_null=True)
     scans = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class ApplicationRateSerializer(serializers.Serializer):
+    """A rating: ``level`` 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."""
+
+    level = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PublicRatingSerializer(ApplicationRateSerializer):
+    """The applicant's rating on the portal: the application's ``number`` and ``check`` — the
+    query code on the receipt, or the last four digits of the applicant's phone."""
+
+    number = serializers.CharField(max_length=32)
+    check = serializers.CharField(max_length=32, help_text="the query code on the receipt, or the last four "
+                                                           "digits of the applicant's phone")
+
+
+class FollowUpCloseSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=4000)
+
+
+# --------------------------------------------------------------------------- metrics
+
+METRICS_LONGEST_MONTHS = 36
+
+
+class ApplicationMetricsQuerySerializer(serializers.Serializer):
+    """``group_by`` item, department, community, street or month, over the months ``since``
+    to ``until`` (both included, YYYY-MM; default this month, at most three years), within
+    ``area`` (an area of the user's, with its subtree) when given."""
+
+    group_by = serializers.ChoiceField(choices=GROUP_BY, default="community")
+    since = serializers.DateField(required=False, input_formats=["%Y-%m"], help_text="YYYY-MM, default this month")
+    until = serializers.DateField(required=False, input_formats=["%Y-%m"], help_text="YYYY-MM (included), "
+                                                                                     "default the month of since")
+    area = ScopedPrimaryKeyRelatedField(queryset=Area.objects.all(), required=False, allow_null=True)
+
+    def validate(self, data):
+        first = data.get("since") or timezone.localdate().replace(day=1)
+        last = data.get("until") or first
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        if months < 1 or months > METRICS_LONGEST_MONTHS:
+            raise serializers.ValidationError(
+                {"until": [_("The months must run forwards and span at most three years.")]})
+        end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)  # the 1st of the month after
+        tz = timezone.get_current_timezone()
+        return {"group_by": data["group_by"], "area": data.get("area"), "first_month": first, "last_month": last,
+                "since": dt.datetime.combine(first, dt.time(), tz), "until": dt.datetime.combine(end, dt.time(), tz)}
+
+
+class ApplicationMetricsRowSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    applications = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    due = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_rate = serializers.FloatField(allow_null=True)
+    decided = serializers.IntegerField()
+    mean_working_days = serializers.FloatField(allow_null=True)
+    rated = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    poor = serializers.IntegerField()
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+
+
+class ApplicationMetricsSerializer(serializers.Serializer):
+    group_by = serializers.CharField()
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    area = serializers.IntegerField(allow_null=True)
+    rows = ApplicationMetricsRowSerializer(many=True)

@@ -15,13 +15,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets.identity import IdNumberError, id_number_parse
 from assets.models import Person
 from gis_core.conflicts import VersionConflict
+from gis_core.events import application_changed
 from gis_core.models import Area, AreaLevel, User
 from gis_core.roles import role_allows
 from gis_core.scans import CheckedScan, scans_check
@@ -34,10 +35,15 @@ from services.models import (
     PAUSED_STATES,
     Application,
     ApplicationMaterial,
+    ApplicationRating,
     ApplicationScan,
     ApplicationStep,
     AppState,
+    FollowUp,
+    FollowUpState,
     ItemStatus,
+    RatingChannel,
+    Satisfaction,
     ServiceItem,
 )
 from services.workflow import ACTIONS, SAME, may_take
@@ -206,6 +212,8 @@ def application_act(*, actor: User, application_id: int, action: str, version: i
             application.decided_at = now
             application.decided_on_time = today <= application.due_date
             data["on_time"] = application.decided_on_time
+        if action == "accept" and application.accepted_at is None:
+            application.accepted_at = now
         if target in CLOSED_STATES:
             application.closed_at = now
         application.state = target
@@ -213,6 +221,7 @@ def application_act(*, actor: User, application_id: int, action: str, version: i
         application.save()
         step = _log(application, now, action, before, actor, note, data)
         _attach(application, step, checked, actor)
+        application_changed.send(sender=Application, application=application, step=step)
     return application
 
 
@@ -242,3 +251,74 @@ def _attach(application: Application, step: ApplicationStep, scans: list[Checked
                                  uploaded_by=actor)
         record.file.save(f"scan.{scan.extension}", scan.upload, save=False)
         record.save()
+
+
+# --------------------------------------------------------------------------- ratings (好差评)
+
+def application_rate(*, application_id: int, level: int, channel: str, actor: User | None = None,
+                     phone: str = "", comment: str = "", at: dt.datetime | None = None) -> ApplicationRating:
+    """The applicant's rating of a collected application, once. At the desk ``actor`` (a
+    role that may add ratings, the application in their scope) records it; on the portal
+    the caller has checked the number and its query code; by SMS ``phone`` must be the
+    applicant's. A poor rating (不满意, 非常不满意) opens a FollowUp for the street's head.
+    A second rating is refused (400 naming ``application``), also when two race: the
+    database keeps one per application."""
+    if level not in Satisfaction.values:
+        raise ValidationError({"level": [_("A rating is one of 1 (very dissatisfied) to 5 (very satisfied).")]})
+    if channel not in RatingChannel.values:
+        raise ValidationError({"channel": [_("Unknown channel %(channel)r.") % {"channel": channel}]})
+    if actor is not None and not role_allows(actor, "services.add_applicationrating"):
+        raise PermissionDenied(_("Your role may not record ratings."))
+    comment = (comment or "").strip()
+    now = at or timezone.now()
+    with transaction.atomic():
+        qs = Application.objects.select_for_update(of=("self",)).filter(pk=application_id)
+        application = (scope_queryset(qs, actor) if actor is not None else qs).first()
+        if application is None:
+            raise Application.DoesNotExist
+        if channel == RatingChannel.SMS and (not phone or phone not in _phone_forms(application.applicant_phone)):
+            raise ValidationError({"application": [_("No application filed with this phone.")]})
+        if application.state != AppState.COLLECTED:
+            raise ValidationError({"application": [_("Only a collected application can be rated; this one is "
+                                                     "%(state)s.") % {"state": application.get_state_display()}]})
+        try:
+            with transaction.atomic():
+                rating = ApplicationRating.objects.create(application=application, level=level, channel=channel,
+                                                          comment=comment, rated_at=now, recorded_by=actor)
+        except IntegrityError:
+            raise ValidationError({"application": [_("This application has been rated already.")]}) from None
+        followup = None
+        if rating.is_poor:
+            followup = FollowUp.objects.create(rating=rating, application=application, area_id=application.area_id,
+                                               opened_at=now)
+        application.version += 1
+        application.save(update_fields=["version", "updated_at"])
+        step = _log(application, now, "rate", application.state, actor, comment,
+                    {"level": level, "channel": channel, "followup": followup.pk if followup else None})
+        application_changed.send(sender=Application, application=application, step=step, followup=followup)
+    return rating
+
+
+def _phone_forms(phone: str) -> set[str]:
+    """The ways a desk may have written an 11-digit mobile number."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return {digits[-11:]} if len(digits) >= 11 else set()
+
+
+def followup_close(*, actor: User, followup_id: int, outcome: str, at: dt.datetime | None = None) -> FollowUp:
+    """The street's head closes a follow-up with what was done (required)."""
+    if not role_allows(actor, "services.change_followup"):
+        raise PermissionDenied(_("Your role may not close follow-ups."))
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": [_("Say what was done.")]})
+    with transaction.atomic():
+        followup = scope_queryset(FollowUp.objects.select_for_update(), actor).filter(pk=followup_id).first()
+        if followup is None:
+            raise FollowUp.DoesNotExist
+        if followup.state != FollowUpState.OPEN:
+            raise ValidationError({"state": [_("This follow-up is closed already.")]})
+        followup.state, followup.outcome = FollowUpState.CLOSED, outcome
+        followup.closed_at, followup.closed_by = at or timezone.now(), actor
+        followup.save()
+    return followup

@@ -11,20 +11,31 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from gis_core.api_base import AtomicWritesMixin, conflict_schema, path_id
 from gis_core.filters import PersonalDataFilterBackend
 from services import selectors
-from services.filters import ApplicationFilter, ServiceItemFilter
-from services.models import Application, ApplicationScan, ServiceItem
+from services.filters import ApplicationFilter, FollowUpFilter, ServiceItemFilter
+from services.metrics import application_metrics
+from services.models import Application, ApplicationScan, FollowUp, RatingChannel, ServiceItem
 from services.serializers import (
     ApplicationActSerializer,
     ApplicationDetailSerializer,
     ApplicationFileSerializer,
+    ApplicationMetricsQuerySerializer,
+    ApplicationMetricsRowSerializer,
+    ApplicationMetricsSerializer,
+    ApplicationRateSerializer,
     ApplicationSerializer,
+    FollowUpCloseSerializer,
+    FollowUpSerializer,
+    PublicRatingSerializer,
+    RatingSerializer,
     ServiceItemSerializer,
 )
-from services.services import ApplicationConflict, application_act, application_file
+from services.services import ApplicationConflict, application_act, application_file, application_rate, followup_close
+from services.tracking import public_rate
 
 
 class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -64,6 +75,8 @@ class ApplicationViewSet(AtomicWritesMixin, mixins.ListModelMixin, mixins.Retrie
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
+        if self.action == "metrics":  # asked by the permission check only: no queue clock
+            return selectors.applications_for(self.request.user)
         return selectors.applications_queue(selectors.applications_for(self.request.user))
 
     def retrieve(self, request, pk=None):
@@ -113,6 +126,36 @@ class ApplicationViewSet(AtomicWritesMixin, mixins.ListModelMixin, mixins.Retrie
         except Http404:  # forwarded away from a handler's department: no longer theirs
             return Response({"id": application.pk, "state": application.state, "version": application.version})
 
+    @extend_schema(request=ApplicationRateSerializer, responses={200: ApplicationDetailSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def rate(self, request, pk=None):
+        """Record the applicant's rating at the desk (a collected application, once): ``level``
+        5 非常满意 … 1 非常不满意, ``comment``. A poor one (2, 1) opens a follow-up."""
+        body = ApplicationRateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            application_rate(application_id=path_id(pk), level=body.validated_data["level"],
+                             comment=body.validated_data["comment"], channel=RatingChannel.DESK, actor=request.user)
+        except Application.DoesNotExist:
+            raise Http404 from None
+        return Response(self._detail(pk))
+
+    @extend_schema(parameters=[ApplicationMetricsQuerySerializer], responses=ApplicationMetricsSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def metrics(self, request):
+        """Applications, accepted, due and decided on time (on-time completion rate 按期办结率),
+        decided with their average working days, ratings and the satisfaction rate (满意率),
+        per ``group_by`` over the months ``since``–``until`` within ``area``; the last row is
+        the total (services/metrics.py says how each is counted)."""
+        query = ApplicationMetricsQuerySerializer(data=request.query_params, context=self.get_serializer_context())
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        rows = application_metrics(selectors.applications_for(request.user, within=data["area"]),
+                                   group_by=data["group_by"], since=data["since"], until=data["until"])
+        return Response({"group_by": data["group_by"], "since": data["since"], "until": data["until"],
+                         "area": data["area"].pk if data["area"] else None,
+                         "rows": ApplicationMetricsRowSerializer([r.as_dict() for r in rows], many=True).data})
+
     @action(detail=True, methods=["get"], url_path=r"scans/(?P<scan_id>\d+)", url_name="scan")
     def scan(self, request, pk=None, scan_id=None):
         """One scanned material of an application in the user's scope (never a public file)."""
@@ -124,6 +167,53 @@ class ApplicationViewSet(AtomicWritesMixin, mixins.ListModelMixin, mixins.Retrie
         response = FileResponse(scan.file.open("rb"), content_type=scan.content_type)
         response["Cache-Control"] = "private, max-age=86400"
         return response
+
+
+class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Follow-ups of poor ratings in the user's areas, newest first (``?state=open``). The
+    street's head (street officials, admins) closes one with what was done."""
+
+    queryset = FollowUp.objects.all()
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilter
+
+    def get_queryset(self):
+        return selectors.followups_for(self.request.user)
+
+    def get_object(self):
+        followup = self.get_queryset().filter(pk=path_id(self.kwargs["pk"])).first()
+        if followup is None:
+            raise Http404
+        return followup
+
+    @extend_schema(request=FollowUpCloseSerializer, responses={200: FollowUpSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def close(self, request, pk=None):
+        body = FollowUpCloseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            followup_close(actor=request.user, followup_id=path_id(pk), outcome=body.validated_data["outcome"])
+        except FollowUp.DoesNotExist:
+            raise Http404 from None
+        return Response(FollowUpSerializer(self.get_object(), context=self.get_serializer_context()).data)
+
+
+class PublicRatingView(APIView):
+    """The applicant rates a collected application on the portal (no sign-in): its
+    ``number`` and ``check`` (the query code on the receipt, or the last four digits of
+    the applicant's phone) under the public tracking limits (incidents.tracking); a wrong
+    check answers 404 like an unknown number."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    may_throttle = True
+
+    @extend_schema(request=PublicRatingSerializer, responses={201: RatingSerializer})
+    def post(self, request):
+        body = PublicRatingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rating = public_rate(request, **body.validated_data)
+        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
 LIST_FIELDS = ("scans", "received")

@@ -55,7 +55,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("withdraw", _("Withdrawn by the applicant"), OPEN_STATES, S.WITHDRAWN, DESK, note_required=True),
 )}
 
-SYSTEM_ACTIONS = {"file": _("Received (收件)"), "scan": _("Scans added")}
+SYSTEM_ACTIONS = {"file": _("Received (收件)"), "scan": _("Scans added"), "rate": _("Rating recorded (评价)")}
 
 
 def action_label(name: str) -> str:

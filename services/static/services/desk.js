@@ -141,6 +141,7 @@
     $("detail-actions").replaceChildren(...a.actions.map((x) => el("button", {
       type: "button", className: `btn ${["reject", "not_accept", "withdraw"].includes(x.name) ? "btn-danger" : "btn-primary"}`,
       dataset: {action: x.name}, onclick: () => act(x)}, x.label)));
+    showRating(a);
     $("detail-steps").replaceChildren(...a.steps.map((s) => el("li", {},
       `${new Date(s.at).toLocaleString()} · ${s.action_display}${s.actor ? " · " + s.actor : ""}${s.note ? " · " + s.note : ""}`)));
     document.querySelectorAll("#queue tbody tr").forEach((r) => r.classList.toggle("selected", r.dataset.id === String(a.id)));
@@ -163,5 +164,58 @@
     loadQueue();
   }
 
+  // ------------------------------------------------------------------ rating and follow-ups
+  config.levels.forEach((l) => $("rate-level").append(el("option", {value: l.value}, l.label)));
+
+  function showRating(a) {
+    $("detail-rating").hidden = !(a.rating || a.may_rate);
+    $("rating-shown").hidden = !a.rating;
+    if (a.rating) {
+      $("rating-shown").textContent = `${L.rated}: ${a.rating.level_display} · ${a.rating.channel_display}` +
+        (a.rating.comment ? ` · ${a.rating.comment}` : "") + (a.followup ? ` · ${L.followup}: ${a.followup.state_display}` : "");
+    }
+    $("rate-form").hidden = !a.may_rate;
+  }
+
+  $("rate-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    let answer;
+    try {
+      answer = await GridApi.post(`/api/v1/applications/${current.id}/rate/`,
+        {level: Number($("rate-level").value), comment: $("rate-comment").value});
+    } catch (e) { if (window.toast) window.toast(L.failed, "danger"); return; }
+    if (!answer.ok) { if (window.toast) window.toast(GridApi.errorText(answer.body), "danger"); return; }
+    $("rate-comment").value = "";
+    show(answer.body);
+    loadFollowups();
+  });
+
+  async function loadFollowups() {
+    if (!config.followupsUrl) return;
+    const response = await fetch(config.followupsUrl, {credentials: "same-origin", headers: {Accept: "application/json"}});
+    const body = await response.json().catch(() => ({}));
+    const rows = body.results || [];
+    $("followups").hidden = !rows.length;
+    $("followup-list").replaceChildren(...rows.map((f) => {
+      const item = el("li", {className: "card", dataset: {id: f.id}},
+        el("p", {}, el("strong", {}, f.number), ` · ${f.item_name} · ${f.area_name} · `,
+          el("span", {className: "badge badge-danger"}, f.level_display), f.comment ? ` · ${f.comment}` : ""));
+      if (f.may_close) {
+        const outcome = el("textarea", {rows: 2, "aria-label": L.outcome, placeholder: L.outcome});
+        item.append(outcome, el("button", {type: "button", className: "btn btn-small", onclick: async () => {
+          const answer = await GridApi.post(`/api/v1/application-followups/${f.id}/close/`, {outcome: outcome.value});
+          if (!answer.ok) { if (window.toast) window.toast(GridApi.errorText(answer.body), "danger"); return; }
+          loadFollowups();
+        }}, L.close));
+      }
+      return item;
+    }));
+  }
+
+  $("late-count").addEventListener("click", () => { $("queue-filter").value = "time_state=late"; loadQueue(); });
+  const params = new URLSearchParams(location.search);
+  if (params.get("show") === "late") $("queue-filter").value = "time_state=late";
+  if (params.get("application")) open(params.get("application"));
   loadQueue();
+  loadFollowups();
 })();
