@@ -1,7 +1,11 @@
 """Public tracking guarded against walking the numbers: a rate per address for every
 lookup and, per tracking number, a limit on wrong checks (the four phone digits have only
-10,000 values). Shared by the tracking page and ``GET /api/v1/track/<number>/``."""
+10,000 values). Shared by the tracking page, ``GET /api/v1/track/<number>/`` and every
+other record the public follows by number (services' applications: ``tracked_lookup``)."""
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -10,6 +14,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from incidents.models import Case
 from incidents.selectors import case_public
+
+T = TypeVar("T")
 
 
 class TrackThrottle(SimpleRateThrottle):
@@ -28,18 +34,26 @@ def _failures_key(number: str) -> str:
     return f"track-failures:{number.strip()[:40]}"
 
 
-def case_track(request, number: str, *, check: str = "") -> Case:
-    """The case for the public, or Case.DoesNotExist (unknown number or wrong check, alike);
-    Throttled when the address asks too often or the number had too many wrong checks."""
+def tracked_lookup(request, number: str, find: Callable[[], T], missing: type[Exception]) -> T:
+    """``find()`` under the public limits: Throttled when the address asks too often
+    (TRACK_RATE) or the number had TRACK_MAX_FAILURES wrong checks within
+    TRACK_FAILURE_WINDOW; ``missing`` (an unknown number or a wrong check, alike) counts as
+    a wrong check of the number and is raised again."""
     throttle = TrackThrottle()
     if not throttle.allow_request(request, None):
         raise Throttled(throttle.wait())
     if cache.get(_failures_key(number), 0) >= settings.TRACK_MAX_FAILURES:
         raise Throttled(settings.TRACK_FAILURE_WINDOW)
     try:
-        return case_public(number, check=check)
-    except Case.DoesNotExist:
+        return find()
+    except missing:
         key = _failures_key(number)
         cache.add(key, 0, settings.TRACK_FAILURE_WINDOW)
         cache.incr(key)
         raise
+
+
+def case_track(request, number: str, *, check: str = "") -> Case:
+    """The case for the public, or Case.DoesNotExist (unknown number or wrong check, alike);
+    Throttled when the address asks too often or the number had too many wrong checks."""
+    return tracked_lookup(request, number, lambda: case_public(number, check=check), Case.DoesNotExist)

@@ -29,11 +29,17 @@ TEMPLATES = {
         "en": ("Case closed", ("The problem you reported (number {tracking}) has been resolved. "
                                "Reply 1-5 to rate it (5 = very satisfied).")),
     },
+    "resident_code": {
+        "zh-hans": ("验证码", "您的验证码是{code}，{minutes}分钟内有效，仅用于{purpose}。请勿告诉他人。"),
+        "en": ("Verification code", "Your code is {code}, valid for {minutes} minutes, only for {purpose}. "
+                                    "Do not tell anyone."),
+    },
 }
 
 SAMPLE_VALUES = {
     "elder": "张桂英", "time": "08:30", "address": "盘龙区拓东路12号", "phone": "0871-12345",
     "step": "已派人前往", "tracking": "530103-20260101-0001", "category": "道路破损", "department": "市政所",
+    "code": "382915", "minutes": "10", "purpose": "反映问题",
 }
 
 

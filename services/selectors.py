@@ -10,6 +10,7 @@ from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from gis_core.scoping import scope_queryset
+from incidents.selectors import phone_variants, tracking_check_matches
 from incidents.workcalendar import working_days_after
 from services.models import (
     OPEN_STATES,
@@ -56,3 +57,59 @@ def service_items(*, in_force_only: bool = False) -> QuerySet:
     qs = ServiceItem.objects.select_related("department").prefetch_related(
         Prefetch("materials", queryset=Material.objects.order_by("sort_order", "id")))
     return qs.filter(status=ItemStatus.IN_FORCE) if in_force_only else qs
+
+
+# --------------------------------------------------------------------------- the public (portal)
+
+def service_items_public(*, life_event: str = "", business_area: str = "", department: str = "",
+                         q: str = "") -> QuerySet:
+    """The catalogue as residents browse it: items in force, by life event, business area
+    or deciding department (code), and by name — ``icontains`` (a trigram-less scan of
+    ~100 rows; Chinese has no word breaks for full-text search without a parser)."""
+    qs = ServiceItem.objects.filter(status=ItemStatus.IN_FORCE).select_related("department")
+    if life_event:
+        qs = qs.filter(life_events__contains=[life_event])
+    if business_area:
+        qs = qs.filter(business_area=business_area)
+    if department:
+        qs = qs.filter(department__code=department)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs.order_by("business_area", "sort_order", "code")
+
+
+def service_item_public(code: str) -> ServiceItem:
+    """One item in force with its materials (ServiceItem.DoesNotExist otherwise)."""
+    return service_items(in_force_only=True).get(code=code)
+
+
+def application_public(number: str, *, check: str = "") -> Application:
+    """An application by its number for its applicant (no scope; what is shown carries no
+    personal data) when ``check`` is its tracking key or the last four digits of the
+    applicant's phone — the cases' rule (incidents.selectors.tracking_check_matches). A
+    wrong check answers as an unknown number does: Application.DoesNotExist."""
+    steps = ApplicationStep.objects.only("application_id", "at", "action", "from_state", "to_state")
+    application = (Application.objects.select_related("item", "department", "area__parent")
+                   .defer("area__boundary", "area__parent__boundary")
+                   .prefetch_related(Prefetch("steps", queryset=steps))
+                   .get(number=number.strip()))
+    if tracking_check_matches(key=application.tracking_key, phone=application.applicant_phone, check=check):
+        return application
+    raise Application.DoesNotExist
+
+
+def applications_of_phone(phone: str) -> QuerySet:
+    """A resident's applications (the portal's 我的办件), newest first: those filed with
+    their phone (the partial index application_phone_idx)."""
+    return (Application.objects.filter(applicant_phone__in=phone_variants(phone))
+            .select_related("item").order_by("-received_at", "-id"))
+
+
+def life_event_counts() -> dict[str, int]:
+    """How many items in force each life event has (one query)."""
+    from django.db.models import Count, F, Func
+
+    rows = (ServiceItem.objects.filter(status=ItemStatus.IN_FORCE)
+            .annotate(event=Func(F("life_events"), function="unnest")).values("event")
+            .annotate(n=Count("id")).values_list("event", "n"))
+    return dict(rows)

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from gis_core.api_base import AtomicWritesMixin, conflict_schema, path_id
 from gis_core.filters import PersonalDataFilterBackend
@@ -22,9 +23,13 @@ from services.serializers import (
     ApplicationDetailSerializer,
     ApplicationFileSerializer,
     ApplicationSerializer,
+    PublicApplicationSerializer,
+    PublicTrackQuerySerializer,
     ServiceItemSerializer,
+    public_application,
 )
 from services.services import ApplicationConflict, application_act, application_file
+from services.tracking import application_track
 
 
 class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -138,3 +143,24 @@ def _data_with_files(request) -> dict:
     if "received" in request.data:
         data["received"] = [v for v in request.data.getlist("received") if v != ""]
     return data
+
+
+class PublicApplicationTrackView(APIView):
+    """Anyone with an application's number and its check — the query code (tracking key) on
+    the receipt or the last four digits of the applicant's phone: the item, state and
+    timeline, with no personal data. Same limits as the cases' tracking (TRACK_*): a wrong
+    check answers 404 like an unknown number; too many answer 429."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    may_throttle = True  # lookups per address, wrong checks per number (incidents.tracking)
+
+    @extend_schema(parameters=[PublicTrackQuerySerializer], responses=PublicApplicationSerializer)
+    def get(self, request, number: str):
+        query = PublicTrackQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            application = application_track(request, number, check=query.validated_data["check"])
+        except Application.DoesNotExist:
+            raise Http404 from None
+        return Response(public_application(application))
