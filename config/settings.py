@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "incidents",
     "services",
     "notify",
+    "portal",
     "ogc",
     "demo",
     # The job queue's tables (its migrations) and `manage.py procrastinate worker`.
@@ -409,6 +410,19 @@ NOTIFY_EXPIRE_HOURS = int(os.environ.get("NOTIFY_EXPIRE_HOURS", "24"))
 NOTIFY_CLAIM_TIMEOUT = int(os.environ.get("NOTIFY_CLAIM_TIMEOUT", "120"))
 NOTIFY_REPLY_DAYS = int(os.environ.get("NOTIFY_REPLY_DAYS", "7"))
 NOTIFY_DISPATCH_PHONE = os.environ.get("NOTIFY_DISPATCH_PHONE", "0871-12345")
+# ── The residents' portal (README, "Residents' portal") ──────────────────────────────────
+# SMS codes: valid PORTAL_CODE_MINUTES, single use, PORTAL_CODE_ATTEMPTS wrong tries each;
+# asked for at most PORTAL_CODE_PHONE_RATE per phone and PORTAL_CODE_IP_RATE per address.
+# Reports filed at most PORTAL_REPORT_PHONE_RATE per phone and PORTAL_REPORT_IP_RATE per
+# address. A resident's sign-in (我的办件) lasts PORTAL_SESSION_MINUTES.
+PORTAL_CODE_MINUTES = int(os.environ.get("PORTAL_CODE_MINUTES", "10"))
+PORTAL_CODE_ATTEMPTS = int(os.environ.get("PORTAL_CODE_ATTEMPTS", "5"))
+PORTAL_CODE_PHONE_RATE = os.environ.get("PORTAL_CODE_PHONE_RATE", "5/hour")
+PORTAL_CODE_IP_RATE = os.environ.get("PORTAL_CODE_IP_RATE", "20/hour")
+PORTAL_REPORT_PHONE_RATE = os.environ.get("PORTAL_REPORT_PHONE_RATE", "10/day")
+PORTAL_REPORT_IP_RATE = os.environ.get("PORTAL_REPORT_IP_RATE", "30/day")
+PORTAL_SESSION_MINUTES = int(os.environ.get("PORTAL_SESSION_MINUTES", "60"))
+
 # The job queue runs its tasks from notify.tasks (and its periodic recovery).
 PROCRASTINATE_WORKER_DEFAULTS = {"queues": ["urgent", "notify"], "concurrency": 4}
 

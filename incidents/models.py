@@ -126,6 +126,7 @@ class CaseSource(models.TextChoices):
     GRID_LEADER = "grid_leader", _("grid leader on the spot")
     DESK = "desk", _("one-stop desk")
     OPEN311 = "open311", _("public (Open311)")
+    PORTAL = "portal", _("resident on the portal")
 
 
 class PendingRequest(models.TextChoices):
@@ -229,6 +230,8 @@ class Case(models.Model):
             models.Index(fields=["closed_at"], name="case_closed_idx"),
             models.Index(fields=["department", "status"], name="case_department_idx"),
             models.Index(fields=["cell", "status"], name="case_cell_idx"),
+            # a resident's own cases on the portal (我的办件), by their phone
+            models.Index(fields=["reporter_phone"], name="case_reporter_phone_idx", condition=~Q(reporter_phone="")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),

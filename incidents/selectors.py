@@ -3,6 +3,7 @@ queue, one case with its log, open cases near a point, and the public timeline."
 from __future__ import annotations
 
 import hmac
+import re
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
@@ -62,21 +63,19 @@ def case_public(tracking_number: str, *, check: str = "") -> Case:
     case = (Case.objects.select_related("category__parent", "department", "community", "street")
             .prefetch_related(Prefetch("events", queryset=events))
             .get(tracking_number=tracking_number.strip()))
-    if case.source == CaseSource.OPEN311 or tracking_check_matches(case, check):
+    if case.source == CaseSource.OPEN311 or tracking_check_matches(key=case.tracking_key, phone=case.reporter_phone,
+                                                                    check=check):
         return case
     raise Case.DoesNotExist
 
 
-def tracking_check_matches(case: Case, check: str) -> bool:
-    return tracking_check(key=case.tracking_key, phone=case.reporter_phone, check=check)
-
-
-def tracking_check(*, key: str, phone: str, check: str) -> bool:
-    """Whether ``check`` is the record's tracking key (printed on the receipt) or the last
-    four digits of its phone; shared by every public lookup by number."""
+def tracking_check_matches(*, key: str, phone: str, check: str) -> bool:
+    """Whether ``check`` is the record's tracking key, or the last four digits of the phone
+    it was filed with (cases and services' applications alike)."""
     check = check.strip()
     if key and hmac.compare_digest(check.lower(), key):
         return True
+    phone = re.sub(r"\D", "", phone or "")
     return len(check) == 4 and check.isdigit() and len(phone) >= 8 and hmac.compare_digest(check, phone[-4:])
 
 
@@ -88,3 +87,16 @@ def categories_tree() -> list[Category]:
     for main in mains:
         main.children = [c for c in categories if c.parent_id == main.pk]
     return mains
+
+
+def phone_variants(phone: str) -> list[str]:
+    """The ways an 11-digit mobile number may have been typed at a desk or on a form."""
+    return [phone, f"+86{phone}", f"86{phone}", f"{phone[:3]} {phone[3:7]} {phone[7:]}",
+            f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"]
+
+
+def cases_of_phone(phone: str) -> QuerySet:
+    """A resident's cases (the portal's 我的办件), newest first: those reported with their
+    phone (the partial index case_reporter_phone_idx)."""
+    return (Case.objects.filter(reporter_phone__in=phone_variants(phone))
+            .select_related("category").order_by("-reported_at", "-id"))

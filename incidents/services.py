@@ -80,6 +80,8 @@ def case_report(*, actor: User | None, category: Category | None, description: s
         errors["description"] = [_("Describe the problem.")]
     if source == CaseSource.DESK and not (reporter_name.strip() and reporter_phone.strip()):
         errors["reporter_name"] = [_("At the desk, record the resident's name and phone.")]
+    if source == CaseSource.PORTAL and (actor is not None or not reporter_phone.strip()):
+        errors["reporter_phone"] = [_("A resident's report needs their phone number.")]
     if errors:
         raise ValidationError(errors)
     cell = _cell_at(location, actor=actor)

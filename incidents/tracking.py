@@ -1,6 +1,7 @@
 """Public tracking guarded against walking the numbers: a rate per address for every
 lookup and, per tracking number, a limit on wrong checks (the four phone digits have only
-10,000 values). Shared by the tracking page and ``GET /api/v1/track/<number>/``."""
+10,000 values). Shared by the tracking page, ``GET /api/v1/track/<number>/`` and every
+other record the public follows by number (services' applications and their ratings: ``tracked``)."""
 from __future__ import annotations
 
 from collections.abc import Callable

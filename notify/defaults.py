@@ -41,12 +41,18 @@ TEMPLATES = {
         "en": ("Poor rating to follow up", ("Application {number} ({item}, {community}) was rated “{level}”; "
                                             "please follow it up.")),
     },
+    "resident_code": {
+        "zh-hans": ("验证码", "您的验证码是{code}，{minutes}分钟内有效，仅用于{purpose}。请勿告诉他人。"),
+        "en": ("Verification code", "Your code is {code}, valid for {minutes} minutes, only for {purpose}. "
+                                    "Do not tell anyone."),
+    },
 }
 
 SAMPLE_VALUES = {
     "elder": "张桂英", "time": "08:30", "address": "盘龙区拓东路12号", "phone": "0871-12345",
     "step": "已派人前往", "tracking": "530103-20260101-0001", "category": "道路破损", "department": "市政所",
     "item": "高龄津贴申领", "number": "BJ530103001001-20260101-0001", "community": "社区一", "level": "不满意",
+    "code": "382915", "minutes": "10", "purpose": "反映问题",
 }
 
 

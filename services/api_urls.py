@@ -12,6 +12,7 @@ router.register("appointments", appointment_views.AppointmentViewSet, basename="
 
 urlpatterns = [
     path("service-ratings/", views.PublicRatingView.as_view(), name="service-rating"),
+    path("track/applications/<str:number>/", views.PublicApplicationTrackView.as_view(), name="application-track"),
     *router.urls,
     path("booking/slots/", appointment_views.PublicSlotsView.as_view(), name="booking-slots"),
     path("booking/", appointment_views.PublicBookingView.as_view(), name="booking"),

@@ -120,6 +120,34 @@ ITEMS = [
      [DESK], "certificate", "在本社区实际居住", "社区居民委员会出具证明事项清单", [ID]),
 ]
 
+# The life events (models.LifeEvent) under which the portal lists each default item.
+LIFE_EVENTS = {
+    "birth": ["birth_registration", "only_child_certificate", "only_child_reward", "family_planning_special"],
+    "work": ["employment_registration", "unemployment_benefit", "flexible_employment", "resident_pension"],
+    "residence": ["residence_permit", "residence_permit_renew", "residence_certificate"],
+    "housing": ["housing_subsidy"],
+    "hardship": ["subsistence_allowance", "subsistence_review", "extreme_poverty", "temporary_relief",
+                 "medical_relief", "housing_subsidy"],
+    "elderly": ["elderly_allowance", "senior_card", "elderly_care_subsidy", "pension_certification",
+                "resident_pension"],
+    "disability": ["disability_card", "disability_subsidy", "disability_aids"],
+    "medical": ["resident_medical", "chronic_disease", "medical_relief"],
+    "military": ["veteran_card", "veteran_information", "preferential_pension"],
+    "death": ["funeral_subsidy"],
+    "party": ["party_transfer"],
+}
+
+
+def life_events_load(item_model) -> None:
+    """Give the default items without life events theirs (LIFE_EVENTS), one UPDATE per
+    item; administrators edit them afterwards."""
+    by_item: dict[str, list[str]] = {}
+    for event, codes in LIFE_EVENTS.items():
+        for code in codes:
+            by_item.setdefault(code, []).append(event)
+    for code, events in by_item.items():
+        item_model.objects.filter(code=code, life_events=[]).update(life_events=events)
+
 
 def defaults_load(department_model, item_model, material_model) -> None:
     """Create the default departments and items that are missing, with their materials
@@ -139,3 +167,6 @@ def defaults_load(department_model, item_model, material_model) -> None:
                 material_model(item=item, name=m_name, form=form, copies=copies, required=required,
                                condition=condition, sort_order=i * 10)
                 for i, (m_name, form, copies, required, condition) in enumerate(materials)])
+    # (migration 0002's historical model predates the field: 0005_life_events fills it)
+    if any(f.name == "life_events" for f in item_model._meta.get_fields()):
+        life_events_load(item_model)

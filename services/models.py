@@ -66,6 +66,23 @@ class ResultKind(models.TextChoices):
     SERVICE = "service", _("service")
 
 
+class LifeEvent(models.TextChoices):
+    """What happens in a resident's life that brings them to the desk (the portal's 办事指南
+    groups the catalogue by these, 按人生事件)."""
+
+    BIRTH = "birth", _("having a child")
+    WORK = "work", _("work and unemployment")
+    RESIDENCE = "residence", _("residence and moving")
+    HOUSING = "housing", _("housing")
+    HARDSHIP = "hardship", _("hardship and relief")
+    ELDERLY = "elderly", _("old age and pension")
+    DISABILITY = "disability", _("disability")
+    MEDICAL = "medical", _("medical insurance")
+    MILITARY = "military", _("veterans")
+    DEATH = "death", _("bereavement")
+    PARTY = "party", _("party members")
+
+
 class ItemStatus(models.TextChoices):
     IN_FORCE = "in_force", _("in force")
     WITHDRAWN = "withdrawn", _("withdrawn")
@@ -96,6 +113,8 @@ class ServiceItem(Timestamped):
     result_kind = models.CharField(_("result"), max_length=12, choices=ResultKind.choices,
                                    default=ResultKind.CERTIFICATE)
     status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.IN_FORCE)
+    life_events = ArrayField(models.CharField(max_length=12, choices=LifeEvent.choices), verbose_name=_("life events"),
+                             default=list, blank=True, help_text=_("Where residents find the item on the portal."))
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -234,9 +253,10 @@ class Application(models.Model):
             models.Index(fields=["area", "state"], name="application_area_idx"),
             models.Index(fields=["department", "state"], name="application_department_idx"),
             models.Index(fields=["received_at"], name="application_received_idx"),
-            # an SMS rating reply: the phone's latest collected application
+            # a resident's applications on the portal (我的办件), and an SMS rating reply's
+            # latest collected application: by their phone
             models.Index(fields=["applicant_phone", "closed_at"], name="application_phone_idx",
-                         condition=Q(state=AppState.COLLECTED)),
+                         condition=~Q(applicant_phone="")),
         ]
 
     def __str__(self) -> str:

@@ -294,3 +294,55 @@ class ApplicationMetricsSerializer(serializers.Serializer):
     until = serializers.DateTimeField()
     area = serializers.IntegerField(allow_null=True)
     rows = ApplicationMetricsRowSerializer(many=True)
+
+
+# --------------------------------------------------------------------------- the public
+
+class PublicStepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    action_display = serializers.CharField()
+    from_state_display = serializers.CharField(allow_null=True)
+    state = serializers.CharField()
+    state_display = serializers.CharField()
+
+
+class PublicApplicationSerializer(serializers.Serializer):
+    """What the applicant sees by number and check: no names, ID numbers, phones, notes or
+    scans."""
+
+    number = serializers.CharField()
+    item = serializers.CharField()
+    item_code = serializers.CharField()
+    state = serializers.CharField()
+    state_display = serializers.CharField()
+    area = serializers.CharField()
+    department = serializers.CharField(allow_null=True)
+    received_at = serializers.DateTimeField()
+    due_date = serializers.DateField()
+    clock_stopped = serializers.BooleanField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    timeline = PublicStepSerializer(many=True)
+
+
+def public_application(application: Application) -> dict:
+    from services.models import PAUSED_STATES, AppState
+
+    area = application.area
+    return {
+        "number": application.number, "item": application.item.name, "item_code": application.item.code,
+        "state": application.state, "state_display": application.get_state_display(),
+        "area": f"{area.parent.name} {area.name}" if area.parent_id else area.name,
+        "department": application.department.name if application.department else None,
+        "received_at": application.received_at, "due_date": application.due_date,
+        "clock_stopped": application.state in PAUSED_STATES, "closed_at": application.closed_at,
+        "timeline": [{"at": s.at, "action": s.action, "action_display": action_label(s.action),
+                      "from_state_display": str(AppState(s.from_state).label) if s.from_state else None,
+                      "state": s.to_state, "state_display": str(AppState(s.to_state).label)}
+                     for s in application.steps.all()],
+    }
+
+
+class PublicTrackQuerySerializer(serializers.Serializer):
+    check = serializers.CharField(required=False, allow_blank=True, max_length=32, default="", help_text=(
+        "the query code (tracking key) on the receipt, or the last four digits of the applicant's phone"))

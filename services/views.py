@@ -30,12 +30,15 @@ from services.serializers import (
     ApplicationSerializer,
     FollowUpCloseSerializer,
     FollowUpSerializer,
+    PublicApplicationSerializer,
     PublicRatingSerializer,
+    PublicTrackQuerySerializer,
     RatingSerializer,
     ServiceItemSerializer,
+    public_application,
 )
 from services.services import ApplicationConflict, application_act, application_file, application_rate, followup_close
-from services.tracking import public_rate
+from services.tracking import application_track, public_rate
 
 
 class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -228,3 +231,24 @@ def _data_with_files(request) -> dict:
     if "received" in request.data:
         data["received"] = [v for v in request.data.getlist("received") if v != ""]
     return data
+
+
+class PublicApplicationTrackView(APIView):
+    """Anyone with an application's number and its check — the query code (tracking key) on
+    the receipt or the last four digits of the applicant's phone: the item, state and
+    timeline, with no personal data. Same limits as the cases' tracking (TRACK_*): a wrong
+    check answers 404 like an unknown number; too many answer 429."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    may_throttle = True  # lookups per address, wrong checks per number (incidents.tracking)
+
+    @extend_schema(parameters=[PublicTrackQuerySerializer], responses=PublicApplicationSerializer)
+    def get(self, request, number: str):
+        query = PublicTrackQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            application = application_track(request, number, check=query.validated_data["check"])
+        except Application.DoesNotExist:
+            raise Http404 from None
+        return Response(public_application(application))

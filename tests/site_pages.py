@@ -36,6 +36,16 @@ def _application(w: World) -> int:
     return application.pk
 
 
+def _catalogue_item(w: World) -> str:
+    """The portal's page of an item of the default catalogue (loaded on first use)."""
+    from incidents.models import Department
+    from services.defaults import defaults_load
+    from services.models import Material, ServiceItem
+
+    defaults_load(Department, ServiceItem, Material)
+    return "/portal/items/elderly_allowance/"
+
+
 PAGES = [
     SitePage("home", lambda w: "/", ("admin", None)),  # the other roles are sent to their workspace
     SitePage("imports", lambda w: "/imports/", ("admin",)),
@@ -55,6 +65,14 @@ PAGES = [
     SitePage("application-notice", lambda w: f"/services/applications/{_application(w)}/notice/", ("community",)),
     SitePage("appointments-today", lambda w: "/services/appointments/", ("community", "street")),
     SitePage("portal-book", lambda w: "/portal/book/", (None,)),
+    SitePage("portal-home", lambda w: "/portal/", (None,)),
+    SitePage("portal-items", lambda w: "/portal/items/", (None,)),
+    SitePage("portal-item", _catalogue_item, (None,)),
+    SitePage("portal-track", lambda w: "/portal/track/", (None,)),
+    # (its map has no data layers for the public: not checked as a map page that draws them)
+    SitePage("portal-report", lambda w: "/portal/report/", (None,)),
+    SitePage("portal-notices", lambda w: "/portal/notices/", (None,)),
+    SitePage("portal-mine", lambda w: "/portal/mine/", (None,)),
     SitePage("admin:index", lambda w: "/admin/", ("admin",)),
     SitePage("admin:assets_building_change", lambda w: f"/admin/assets/building/{w.buildings['bA'].pk}/change/",
              ("leader_a",)),
@@ -76,4 +94,8 @@ NOT_PAGES = {
     "signin-enrol",    # (tests/test_signin_otp.py drives them, in the browser too)
     "oidc_authentication_init",      # redirects to the identity provider
     "oidc_authentication_callback",  # the provider's redirect back
+    "portal-map-index",     # the public report map's tile index (JSON)
+    "portal-mine-code",     # the resident's sign-in steps: POST only (tests/test_portal_mine.py)
+    "portal-mine-signin",
+    "portal-mine-signout",
 }

@@ -28,6 +28,8 @@ ID_SOURCES = {"/api/v1/area-stats/{id}/": "/api/v1/areas/"}
 # Paths not checked here, and why.
 NOT_SCOPED = {
     "/api/v1/track/{number}/": "public by tracking number (no names, phones or notes): tests/test_case_report.py",
+    "/api/v1/track/applications/{number}/": ("public by number and check (no names, ID numbers, phones, notes or scans): "
+                                             "tests/test_portal_tracking.py"),
     "/api/v1/ingest/quarantine/{id}/": "messages no terminal could be found for belong to no area; administrators only",
     "/api/v1/key-site-categories/{id}/": "a reference table, the same in every area",
     "/api/v1/person-tags/{id}/": "a reference table, the same in every area",

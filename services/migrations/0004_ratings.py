@@ -51,10 +51,6 @@ class Migration(migrations.Migration):
             name='accepted_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='accepted'),
         ),
-        migrations.AddIndex(
-            model_name='application',
-            index=models.Index(condition=models.Q(('state', 'collected')), fields=['applicant_phone', 'closed_at'], name='application_phone_idx'),
-        ),
         migrations.AddField(
             model_name='applicationrating',
             name='application',

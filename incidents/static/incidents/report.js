@@ -5,8 +5,10 @@
  * to the user's cells) puts the marker. What: main category → subcategory (from
  * config.categories), description, photos. Open cases within 50 m are listed as soon as
  * the place is known, those of the chosen category first, so the same problem is not
- * filed twice. Sending posts multipart to config.casesUrl; the answer's tracking number
- * is shown, or each refused field's reason next to it.
+ * filed twice (when config.nearbyUrl is given: staff only). Sending posts multipart to
+ * config.casesUrl, with the form fields named in config.extraFields (the portal: the
+ * resident's phone and SMS code); the answer's tracking number and key are shown (and its
+ * track_url when it has one), or each refused field's reason next to it.
  */
 (function () {
   "use strict";
@@ -52,7 +54,7 @@
 
   /* Open cases within 50 m; the chosen category's first. */
   function showNearby() {
-    if (place.lon === null) return;
+    if (place.lon === null || !config.nearbyUrl) return;
     const chosen = $("category").value;
     fetchJSON(config.nearbyUrl + "?lon=" + place.lon + "&lat=" + place.lat).then((body) => {
       const features = body.features.slice().sort((a, b) =>
@@ -86,6 +88,7 @@
       const value = $("report-form").elements[name].value;
       if (value !== "") form.append(name, value);
     });
+    (config.extraFields || []).forEach((name) => form.append(name, $("report-form").elements[name].value));
     if (config.desk) {
       form.append("reporter_name", $("reporter-name").value);
       form.append("reporter_phone", $("reporter-phone").value);
@@ -104,13 +107,14 @@
   });
 
   function done(body) {
-    const number = body.properties.tracking_number;
-    const key = body.properties.tracking_key;
+    const properties = body.properties || body;  // a case (GeoJSON) or the portal's receipt
+    const number = properties.tracking_number;
+    const key = properties.tracking_key;
     showErrors({});
     $("tracking-number").textContent = number;
     $("tracking-key").textContent = key;
-    $("track-link").href = $("track-link").getAttribute("href").split("?")[0] + "?number=" + encodeURIComponent(number)
-      + "&check=" + encodeURIComponent(key);
+    $("track-link").href = properties.track_url || ($("track-link").getAttribute("href").split("?")[0]
+      + "?number=" + encodeURIComponent(number) + "&check=" + encodeURIComponent(key));
     $("track-link").textContent = $("track-link").href;
     $("report-form").hidden = true;
     $("done").hidden = false;
