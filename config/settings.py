@@ -121,10 +121,14 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "gis_core.context_processors.resident_frame",
             ],
         },
     },
 ]
+
+# The frame of residents' pages in every app (gis_core.context_processors.resident_frame).
+RESIDENT_FRAME_TEMPLATE = "portal/base.html"
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or _embedded("database_url") or "postgres://grid@localhost/grid"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}

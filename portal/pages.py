@@ -22,6 +22,7 @@ from portal.limits import limit_check
 from portal.models import CodePurpose
 from portal.serializers import CatalogueQuerySerializer, CodeRequestSerializer, SignInSerializer, TrackQuerySerializer
 from portal.services import phone_code_send, resident_session_end, resident_session_start
+from services.appointment_selectors import centres_for_item
 from services.models import Application, BusinessArea, Channel, Level, LifeEvent, ServiceItem
 from services.selectors import life_event_counts, service_item_public, service_items_public
 from services.serializers import public_application
@@ -72,8 +73,9 @@ def item_page(request, code: str):
     context = {"item": item, "required": [m for m in materials if m.required],
                "conditional": [m for m in materials if not m.required],
                "where": WHERE_TO_GO.get(item.accepting_level, ""),
+               "centres": list(centres_for_item(item)),
                "channel_labels": [Channel(c).label for c in item.channels if c in Channel.values],
-               "book_url": "/portal/book/?item=" + item.code,  # services' booking page (appointments)
+               "book_url": reverse("portal-book") + "?item=" + item.code,  # services' booking page
                "tab": "guide"}
     return render(request, "portal/item.html", context)
 

@@ -36,7 +36,7 @@ def book_page(request):
     }
     return render(request, "services/book.html", {
         "items": items, "config": config, "chosen": config["item"], "today": today.isoformat(),
-        "last": (today + dt.timedelta(days=settings.APPOINTMENT_DAYS_AHEAD)).isoformat()})
+        "last": (today + dt.timedelta(days=settings.APPOINTMENT_DAYS_AHEAD)).isoformat(), "tab": "guide"})
 
 
 @page_view("appointments-today")

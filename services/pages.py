@@ -155,4 +155,4 @@ def rate_page(request):
             status = 400
     return render(request, "services/rate.html", {
         "levels": Satisfaction.choices, "result": result, "errors": errors,
-        "values": request.POST if request.method == "POST" else {}}, status=status)
+        "values": request.POST if request.method == "POST" else {}, "tab": "track"}, status=status)

@@ -74,6 +74,17 @@ def test_item_page_shows_what_a_resident_needs(service_desk, settings, tmp_path)
     assert len(materials) == item.materials.count()
     assert "copy" in body and "original" in body and "if applicable" in body and "委托他人代办时" in body
     assert bank.blank_form.url in body  # the blank form to download
+    assert "/portal/book/" not in body  # no centre takes bookings for it yet
+
+
+def test_the_item_page_names_the_centres_that_handle_it_and_offers_booking(service_desk):
+    from services.appointment_services import centre_create
+
+    item = service_desk.item("elderly_allowance")
+    centre_create(area=service_desk.world.areas["C1"], name="社区一便民服务站", address="幸福路1号",
+                  phone="0871-6000000", desks=[[item]])
+    body = Client().get("/portal/items/elderly_allowance/").content.decode()
+    assert "社区一便民服务站" in body and "幸福路1号" in body and "0871-6000000" in body
     assert "/portal/book/?item=elderly_allowance" in body
 
 
