@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("incidents.api_urls")),
     path("", include("services.api_urls")),
     path("", include("notify.api_urls")),
+    path("", include("notices.api_urls")),
     path("", include("gis_core.exporting.urls")),
 ]
