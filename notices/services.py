@@ -161,7 +161,8 @@ def _area_in_scope(actor, area: Area) -> bool:
 
 def _geometry(polygon, center, radius_m, area_ids) -> tuple:
     """(shape, target, area id): the drawn polygon and the circle (buffered on the
-    spheroid) united; that with the target areas' boundaries; the deepest area covering it."""
+    spheroid) united; that with the target areas' boundaries; the deepest area covering it
+    that is also an ancestor (or itself) of each target area."""
     from django.contrib.gis.geos import GEOSGeometry
 
     with connection.cursor() as cursor:
@@ -177,10 +178,13 @@ def _geometry(polygon, center, radius_m, area_ids) -> tuple:
               WHERE g IS NOT NULL)
             SELECT ST_AsEWKB(s.shape), ST_AsEWKB(t.target),
                    (SELECT a.id FROM gis_core_area a WHERE a.boundary && t.target
-                      AND ST_Covers(ST_Buffer(a.boundary, %s), t.target) ORDER BY a.level DESC, a.id LIMIT 1)
+                      AND ST_Covers(ST_Buffer(a.boundary, %s), t.target)
+                      AND NOT EXISTS (SELECT 1 FROM gis_core_area c WHERE c.id = ANY(%s)
+                                      AND c.code NOT LIKE a.prefix || '%%')
+                    ORDER BY a.level DESC, a.id LIMIT 1)
             FROM s, t""", [bytes(polygon.ewkb) if polygon is not None else None,
                            bytes(center.ewkb) if center is not None else None, radius_m, list(area_ids),
-                           TOLERANCE_DEG])
+                           TOLERANCE_DEG, list(area_ids)])
         shape, target, area_id = cursor.fetchone()
     return (GEOSGeometry(memoryview(bytes(shape))) if shape else None,
             GEOSGeometry(memoryview(bytes(target))) if target else None, area_id)
