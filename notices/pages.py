@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-from gis_core.models import Area, AreaLevel
+from gis_core.models import Area, AreaLevel, Role
 from gis_core.navigation import page_view
 from gis_core.roles import role_allows
 from gis_core.scoping import areas_for_user
@@ -19,6 +19,7 @@ from notices.cap import cap_alert_xml, cap_atom_feed
 from notices.models import CapCategory, CapCertainty, CapSeverity, CapUrgency, Notice, NoticeKind, NoticeStatus
 from notices.services import APPROVER_ROLES
 from notices.targeting import Target, target_reach
+from notify.models import Channel, State
 from tiles.maps import map_page_config
 
 STATUS_BADGES = {NoticeStatus.APPROVED: "badge-ok", NoticeStatus.SUBMITTED: "badge-warn",
@@ -93,8 +94,13 @@ def notice_page(request, pk: int):
                                              "labels2": _labels()})
     return render(request, "notices/notice.html", {
         "notice": notice, "reach": reach, "actions": actions, "map_config": config,
-        "badge": STATUS_BADGES.get(notice.status, ""), "delivery": selectors.notice_delivery(notice),
+        "badge": STATUS_BADGES.get(notice.status, ""), "delivery": _delivery_labels(selectors.notice_delivery(notice)),
         "is_warning": notice.is_warning})
+
+
+def _delivery_labels(counts: dict) -> dict:
+    return {Channel(channel).label: {State(state).label: n for state, n in states.items()}
+            for channel, states in counts.items()}
 
 
 @page_view("notices")
@@ -102,6 +108,9 @@ def notice_unread_page(request, pk: int):
     """The staff the notice went to who have not read it yet (and those who have)."""
     notice = _notice_for(request, pk)
     receipts = selectors.notice_staff_receipts(notice)
+    for receipt in receipts:
+        receipt["role_display"] = Role(receipt["role"]).label if receipt["role"] in Role.values else ""
+        receipt["state_display"] = State(receipt["state"]).label
     return render(request, "notices/unread.html", {
         "notice": notice, "unread": [r for r in receipts if r["read_at"] is None],
         "read": [r for r in receipts if r["read_at"] is not None]})
