@@ -28,11 +28,15 @@
   tick();
   setInterval(tick, 15000);
 
+  // Offline when the server does not answer (a HEAD request: the service worker leaves it
+  // to the network), whatever navigator.onLine says.
   const offline = document.getElementById("screen-offline");
-  const online = () => { offline.hidden = navigator.onLine; };
-  window.addEventListener("online", online);
-  window.addEventListener("offline", online);
-  online();
+  const check = () => fetch(window.location.pathname, {method: "HEAD", cache: "no-store"})
+    .then(() => { offline.hidden = true; }, () => { offline.hidden = false; });
+  window.addEventListener("online", check);
+  window.addEventListener("offline", check);
+  check();
+  setInterval(check, 30000);
   // A new look every few minutes; offline the service worker answers with the last page.
   setTimeout(() => window.location.reload(), Number(body.dataset.reload) * 1000);
   if ("serviceWorker" in navigator) {
