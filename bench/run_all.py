@@ -37,6 +37,7 @@ BENCHMARKS = [
     ("cases", ["--quick"]),
     ("import", ["--buildings", "10000"]),
     ("export", []),
+    ("notice_fanout", ["--quick"]),
 ]
 GRACE_S = 30  # between SIGTERM and SIGKILL
 

@@ -414,6 +414,6 @@ def notice_chunk_send(*, notice_id: int, first_id: int, last_id: int, rate: int 
         ahead = started + number / rate - time.monotonic()
         if ahead > 0:
             time.sleep(ahead)
-        state = notification_deliver(notification_id=notification_id)
+        state = str(notification_deliver(notification_id=notification_id))
         states[state] = states.get(state, 0) + 1
     return states
