@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from drf_spectacular.utils import extend_schema_field
 from rest_framework_gis.fields import GeometryField
 
 from assets.models import PersonTag
@@ -20,6 +21,12 @@ from notices.models import (
     NoticeStep,
 )
 from notices.services import NoticeInput
+
+
+@extend_schema_field({"type": "object", "nullable": True,
+                      "description": "A GeoJSON geometry (longitude, latitude), or null."})
+class NullableGeometryField(GeometryField):
+    """A GeoJSON geometry that may be absent (null), so documented."""
 
 
 class CircleSerializer(serializers.Serializer):
@@ -40,7 +47,7 @@ class NoticeInputSerializer(serializers.Serializer):
     valid_until = serializers.DateTimeField()
     target_areas = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(), many=True,
                                                 required=False, default=list)
-    polygon = GeometryField(required=False, allow_null=True, default=None)
+    polygon = NullableGeometryField(required=False, allow_null=True, default=None)
     circle = CircleSerializer(required=False, allow_null=True, default=None)
     to_residents = serializers.BooleanField(default=True)
     group = serializers.SlugRelatedField(slug_field="code", queryset=PersonTag.objects.all(), required=False,
@@ -79,7 +86,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
 
 
-class AreaBriefSerializer(serializers.ModelSerializer):
+class NoticeAreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
         fields = ["code", "name", "level"]
@@ -96,7 +103,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return attachment.file.url
 
 
-class StepSerializer(serializers.ModelSerializer):
+class NoticeStepSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -123,12 +130,12 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 
 class NoticeDetailSerializer(NoticeSerializer):
-    target_areas = AreaBriefSerializer(many=True, read_only=True)
-    polygon = GeometryField(read_only=True)
-    target = GeometryField(read_only=True)
+    target_areas = NoticeAreaSerializer(many=True, read_only=True)
+    polygon = NullableGeometryField(read_only=True)
+    target = NullableGeometryField(read_only=True)
     circle = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
-    steps = StepSerializer(many=True, read_only=True)
+    steps = NoticeStepSerializer(many=True, read_only=True)
 
     class Meta(NoticeSerializer.Meta):
         fields = NoticeSerializer.Meta.fields + [
@@ -145,7 +152,7 @@ class ReachSerializer(serializers.Serializer):
     people = serializers.IntegerField()
     phones = serializers.IntegerField()
     staff = serializers.IntegerField()
-    target = GeometryField(allow_null=True)
+    target = NullableGeometryField(allow_null=True)
 
 
 class ReceiptSerializer(serializers.Serializer):

@@ -30,6 +30,7 @@ from notices.serializers import (
 )
 from notices.targeting import Target, target_reach
 
+NOTICE_CONFLICT = conflict_schema("NoticeConflict")
 STEPS = {"submit": services.notice_submit, "approve": services.notice_approve, "reject": services.notice_reject,
          "withdraw": services.notice_withdraw}
 
@@ -103,28 +104,28 @@ class NoticeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return Response(self._detail(notice))
 
     @extend_schema(request=NoticeStepInputSerializer, responses={200: NoticeDetailSerializer,
-                                                                 409: conflict_schema("NoticeConflict")})
+                                                                 409: NOTICE_CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def submit(self, request, pk=None):
         """Send the draft to the approvers."""
         return self._step(request, pk, "submit")
 
     @extend_schema(request=NoticeStepInputSerializer, responses={200: NoticeDetailSerializer,
-                                                                 409: conflict_schema("NoticeConflict")})
+                                                                 409: NOTICE_CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def approve(self, request, pk=None):
         """Publish and send (a street official or a district administrator)."""
         return self._step(request, pk, "approve")
 
     @extend_schema(request=NoticeStepInputSerializer, responses={200: NoticeDetailSerializer,
-                                                                 409: conflict_schema("NoticeConflict")})
+                                                                 409: NOTICE_CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def reject(self, request, pk=None):
         """Send back to the drafter with the reason (``note``)."""
         return self._step(request, pk, "reject")
 
     @extend_schema(request=NoticeStepInputSerializer, responses={200: NoticeDetailSerializer,
-                                                                 409: conflict_schema("NoticeConflict")})
+                                                                 409: NOTICE_CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def withdraw(self, request, pk=None):
         """Take it down, with the reason (``note``)."""
@@ -142,7 +143,7 @@ class NoticeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ReceiptSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def receipts(self, request, pk=None):
         """The staff it went to and when each read it (unread first)."""
         return Response(ReceiptSerializer(selectors.notice_staff_receipts(self.get_object()), many=True).data)
