@@ -10,24 +10,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.admin_base import ReadOnlyAdminMixin, ScopedAdmin
+from gis_core.admin_base import ReadOnlyAdminMixin, ReadOnlyInline, ScopedAdmin
 from gis_core.roles import role_allows
 from notices.models import Notice, NoticeStep
 from notices.services import notice_import_cap
 
 
-class NoticeStepInline(admin.TabularInline):
+class NoticeStepInline(ReadOnlyInline):
     model = NoticeStep
     fields = ["at", "action", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CapUploadForm(forms.Form):

@@ -26,7 +26,7 @@ def test_draft_preview_submit_approve(world, live_server, browser_page):
     page.on("pageerror", lambda error: errors.append(str(error)))
     session_login(page.context, live_server.url, world.users["community"])
     page.goto(f"{live_server.url}/notices/")
-    page.wait_for_selector("#map canvas")
+    page.wait_for_selector("#notice-form[data-ready]")
     page.fill("input[name=title]", "停水通知")
     page.fill("textarea[name=body]", "明日8:00-12:00停水，请提前储水。")
     page.check("input[name=target_areas][value='530103001001']")
@@ -38,6 +38,7 @@ def test_draft_preview_submit_approve(world, live_server, browser_page):
     page.wait_for_url("**/notices/*/")
     notice = Notice.objects.get()
     assert page.inner_text("[data-testid=reach-people]") == "2"
+    page.wait_for_selector("#notice-actions[data-ready]")
     page.click("button[data-action=submit]")
     page.wait_for_function("() => document.querySelector('[data-testid=status]').textContent.includes('待审核')")
     page.wait_for_load_state("networkidle")  # the reloaded page's own requests, before signing out
@@ -45,7 +46,7 @@ def test_draft_preview_submit_approve(world, live_server, browser_page):
     page.context.clear_cookies()
     session_login(page.context, live_server.url, world.users["street"])
     page.goto(f"{live_server.url}/notices/{notice.pk}/")
-    page.wait_for_selector("#map canvas")
+    page.wait_for_selector("#notice-actions[data-ready]")
     assert page.inner_text("[data-testid=reach-phones]") == "2"
     assert checked(page) == []
     page.click("button[data-action=approve]")

@@ -124,6 +124,7 @@
         showTarget(gridMap, answer.body.target, true);
       } catch (error) { showErrors(form, {detail: L.failed}); }
     });
+    form.dataset.ready = "1";
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
@@ -135,9 +136,7 @@
   }
 
   /* ------------------------------------------------------------------ one notice */
-  async function oneNotice(gridMap) {
-    const notice = await GridMap.fetchJSON(config.noticeUrl);
-    showTarget(gridMap, notice.target, true);
+  function stepButtons() {
     const form = document.getElementById("notice-actions");
     if (!form) return;
     form.querySelectorAll("button[data-action]").forEach((button) => button.addEventListener("click", async () => {
@@ -149,8 +148,15 @@
         showErrors(form, answer.body);
       } catch (error) { showErrors(form, {detail: L.failed}); }
     }));
+    form.dataset.ready = "1";
   }
 
+  async function oneNotice(gridMap) {
+    const notice = await GridMap.fetchJSON(config.noticeUrl);
+    showTarget(gridMap, notice.target, true);
+  }
+
+  stepButtons();  // at once: the steps do not wait for the map
   GridMap.ready.then((gridMap) => {
     const form = document.getElementById("notice-form");
     if (form) drafting(gridMap, form);
