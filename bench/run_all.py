@@ -38,6 +38,7 @@ BENCHMARKS = [
     ("services", ["--quick"]),
     ("import", ["--buildings", "10000"]),
     ("export", []),
+    ("notice_fanout", ["--quick"]),
 ]
 GRACE_S = 30  # between SIGTERM and SIGKILL
 

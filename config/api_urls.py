@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("services.api_urls")),
     path("", include("notify.api_urls")),
     path("", include("portal.api_urls")),
+    path("", include("notices.api_urls")),
     path("", include("gis_core.exporting.urls")),
 ]

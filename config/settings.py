@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "services",
     "notify",
     "portal",
+    "notices",
     "ogc",
     "demo",
     # The job queue's tables (its migrations) and `manage.py procrastinate worker`.
@@ -429,6 +430,14 @@ PORTAL_SESSION_MINUTES = int(os.environ.get("PORTAL_SESSION_MINUTES", "60"))
 
 # The job queue runs its tasks from notify.tasks (and its periodic recovery).
 PROCRASTINATE_WORKER_DEFAULTS = {"queues": ["urgent", "notify"], "concurrency": 4}
+
+# ── Notices and warnings (README, "Notices and warnings") ─────────────────────────────────
+# SMS of a notice go out at most NOTICES_SMS_RATE a second (the gateway's contracted rate),
+# in jobs of NOTICES_CHUNK messages. CAP alerts name NOTICES_CAP_SENDER as their sender.
+NOTICES_SMS_RATE = int(os.environ.get("NOTICES_SMS_RATE", "100"))
+NOTICES_CHUNK = int(os.environ.get("NOTICES_CHUNK", "1000"))
+NOTICES_CAP_SENDER = os.environ.get("NOTICES_CAP_SENDER", "grid.example")
+NOTICES_CAP_MAX_BYTES = int(os.environ.get("NOTICES_CAP_MAX_BYTES", str(5 * 1024 * 1024)))
 
 # ── Single sign-on (README, "Single sign-on") ────────────────────────────────────────────
 # After axes' lockout check and local passwords (the superuser, accounts outside the

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("services.page_urls")),
     path("", include("notify.page_urls")),
     path("", include("portal.page_urls")),
+    path("", include("notices.page_urls")),
     path("open311/v2/", include("incidents.open311_urls")),
     path("ogc", ogc_views.LandingView.as_view()),  # clients given the base URL without its slash
     path("ogc/", include("ogc.urls")),

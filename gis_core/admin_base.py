@@ -95,6 +95,20 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """An append-only log shown under its record (a case's events, a notice's steps):
+    every field read-only, nothing added or deleted. Subclasses set ``model`` and ``fields``."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class PersonalFieldsAdminMixin:
     """Personal fields (the model's ``personal_fields``) are left out of forms and shown
     masked, in one read-only line, for roles that may not see them; for the others every

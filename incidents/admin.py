@@ -3,7 +3,7 @@ Open311 clients. Cases are read here; they change only through the workflow."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.admin_base import PersonalFieldsAdminMixin, ScopedAdmin
+from gis_core.admin_base import PersonalFieldsAdminMixin, ReadOnlyInline, ScopedAdmin
 from incidents import services
 from incidents.models import Case, CaseEvent, Category, Department, Open311Client, WorkCalendarDay
 
@@ -44,15 +44,9 @@ class Open311ClientAdmin(admin.ModelAdmin):
             "name": client.name, "key": api_key})
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
     fields = ["at", "action", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)

@@ -16,7 +16,8 @@ import pytest
 
 pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures.records", "tests.fixtures.broker",
                   "tests.fixtures.browser", "tests.fixtures.service_desk", "tests.fixtures.centres",
-                  "tests.fixtures.single_sign_on", "tests.fixtures.smpp_server", "tests.fixtures.mail_servers"]
+                  "tests.fixtures.single_sign_on", "tests.fixtures.smpp_server", "tests.fixtures.mail_servers",
+                  "tests.fixtures.notices"]
 
 # A test that uses one of these, itself or through another fixture (browser_page, ingester),
 # is marked slow: it starts or talks to a browser, a server process or the real broker.

@@ -258,3 +258,17 @@ class IngesterProcess:
 
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+
+
+def swagger_operation_shown(page, text: str, *, timeout_ms: int = 30000) -> None:
+    """Wait until the API console shows ``text`` (a path): Swagger UI draws a long list of
+    operations virtually — only what is near the screen — so scroll down until it is drawn."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    locator = page.locator(f"text={text}")
+    while not locator.count():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the API console never showed {text}")
+        page.mouse.wheel(0, 800)
+        page.wait_for_timeout(200)

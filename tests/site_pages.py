@@ -46,6 +46,15 @@ def _catalogue_item(w: World) -> str:
     return "/portal/items/elderly_allowance/"
 
 
+def _notice(w: World) -> int:
+    """A published notice of community C1 to its residents and staff (made on first use)."""
+    from notices.models import Notice
+    from tests.fixtures.notices import notice_publish, warning_body
+
+    notice = Notice.objects.filter(title="暴雨红色预警").first()
+    return notice.pk if notice else notice_publish(w, warning_body(to_staff=True))["id"]
+
+
 PAGES = [
     SitePage("home", lambda w: "/", ("admin", None)),  # the other roles are sent to their workspace
     SitePage("imports", lambda w: "/imports/", ("admin",)),
@@ -78,6 +87,11 @@ PAGES = [
              ("leader_a",)),
     SitePage("api-docs", lambda w: "/api/docs/", ("admin",)),
     SitePage("inbox", lambda w: "/inbox/", ("leader_a",)),
+    SitePage("notices", lambda w: "/notices/", ("community", "street")),
+    SitePage("notice-page", lambda w: f"/notices/{_notice(w)}/", ("community", "street")),
+    SitePage("notice-unread", lambda w: f"/notices/{_notice(w)}/unread/", ("community",)),
+    SitePage("area-notices", lambda w: f"/notices/area/{_notice(w) and '530103001001'}/", (None,)),
+    SitePage("notice-screen", lambda w: f"/screens/{_notice(w) and '530103001001001'}/", (None,)),
     SitePage("not-found", lambda w: "/no-such-page/", (None,)),
     SitePage("admin:login", lambda w: "/admin/login/", (None,)),
 ]
@@ -89,6 +103,9 @@ NOT_PAGES = {
     "set_language",    # a redirect (django.conf.urls.i18n)
     "signout",         # POST only, a redirect home
     "favicon",         # a redirect to the static icon
+    "cap-atom",        # the Atom feed of CAP alerts (XML)
+    "cap-alert",       # a CAP 1.2 alert (XML)
+    "screen-worker",   # the noticeboard screens' service worker (a script)
     "api-schema",      # the OpenAPI document
     "signin-code",     # steps of a sign-in in progress: without one they redirect to the login
     "signin-enrol",    # (tests/test_signin_otp.py drives them, in the browser too)

@@ -22,6 +22,7 @@ ROLES = {"leader_a": ["B", "F"], "street": ["F"], "handler_s1": ["F"]}
 QUERIES = {
     "/api/v1/cases/nearby/": {"lon": IN_F[0], "lat": IN_F[1], "radius": 1000},
     "/api/v1/search/": {"q": "楼"},
+    "/api/v1/public/notices/": {"area": "530103001001001"},  # public: the notices in force of cell A
 }
 # Detail paths whose ids are not those of the list at the path before ``{id}``.
 ID_SOURCES = {"/api/v1/area-stats/{id}/": "/api/v1/areas/"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import session_login
+from tests.helpers import session_login, swagger_operation_shown
 from tests.site_pages import PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +42,7 @@ def wait_until_shown(page, site_page) -> None:
         page.wait_for_function("() => window.geodjango_footprint && window.geodjango_footprint.ready")
     elif site_page.name == "api-docs":
         page.wait_for_selector(".swagger-ui .info .title", timeout=15000)
-        page.wait_for_selector("text=/api/v1/buildings/")
+        swagger_operation_shown(page, "/api/v1/buildings/")
     elif site_page.name == "person-page":
         assert page.evaluate("[...document.querySelectorAll('.tag')].every((t) => t.style.borderColor)")
     page.wait_for_timeout(200)  # late violations (fonts, images)

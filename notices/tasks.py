@@ -1,0 +1,15 @@
+"""The worker's job for notices (procrastinate, the same worker as notify): deliver one
+chunk of a notice's queued messages at the gateway's rate."""
+from __future__ import annotations
+
+from procrastinate.contrib.django import app
+
+from notify.tasks import _fresh
+
+
+@app.task(name="notices.send_chunk", queue="notify")
+@_fresh
+def send_chunk(*, notice_id: int, first_id: int, last_id: int) -> dict:
+    from notices.services import notice_chunk_send
+
+    return notice_chunk_send(notice_id=notice_id, first_id=first_id, last_id=last_id)
