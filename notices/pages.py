@@ -148,7 +148,8 @@ def screen_worker(request):
 def area_notices_page(request, code: str):
     """The residents' list of an area's active notices (no sign-in)."""
     area = _area_or_404(code)
-    return render(request, "notices/area_list.html", {"area": area, "notices": selectors.notices_for_area(area)})
+    return render(request, "notices/area_list.html", {"area": area, "notices": selectors.notices_for_area(area),
+                                                     "tab": "notices"})
 
 
 def _published_warning(pk: int) -> Notice:

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import Throttled
 
+from gis_core.models import Area, AreaLevel
 from incidents.models import Case, Department
+from notices.selectors import notices_for_area
 from incidents.pages import STATUS_BADGES
 from incidents.selectors import categories_tree
 from incidents.serializers import CategorySerializer, public_case
@@ -121,8 +123,18 @@ def map_index(request):
 
 
 def notices_page(request):
-    # Notices (通知公告) come with issue 16 (information release); until then, honestly none.
-    return render(request, "portal/notices.html", {"tab": "notices"})
+    """通知公告: the active notices of the community the resident picks (``?area=<code>``, a
+    community, street or the district; default the district: what reaches everyone)."""
+    places = list(Area.objects.filter(level__lte=AreaLevel.COMMUNITY, level__gte=AreaLevel.DISTRICT)
+                  .defer("boundary").order_by("code"))
+    chosen = request.GET.get("area", "")
+    area = next((a for a in places if a.code == chosen), None) or next(
+        (a for a in places if a.level == AreaLevel.DISTRICT), None)
+    if area is not None:  # the boundary, for notices drawn over it
+        area = Area.objects.get(pk=area.pk)
+    return render(request, "portal/notices.html", {
+        "tab": "notices", "places": places, "area": area,
+        "notices": list(notices_for_area(area)) if area is not None else []})
 
 
 def _mine_form(request, *, status: int = 200, **context):
