@@ -14,11 +14,11 @@ from rest_framework.exceptions import Throttled
 
 from gis_core.models import Area, AreaLevel
 from incidents.models import Case, Department
-from notices.selectors import notices_for_area
 from incidents.pages import STATUS_BADGES
 from incidents.selectors import categories_tree
 from incidents.serializers import CategorySerializer, public_case
 from incidents.tracking import case_track
+from notices.selectors import notices_for_area
 from portal import selectors
 from portal.limits import limit_check
 from portal.models import CodePurpose
