@@ -59,9 +59,14 @@ class Broadcaster:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self._listening.set()
                     async for note in conn.notifies():
+                        try:  # read once for all the streams, which only need its area
+                            area = json.loads(note.payload).get("area")
+                        except (ValueError, AttributeError):
+                            log.warning("an unreadable alert announcement: %.200s", note.payload)
+                            continue
                         for queue in list(self._queues):
                             try:
-                                queue.put_nowait(note.payload)
+                                queue.put_nowait((area, note.payload))
                             except asyncio.QueueFull:  # a stalled console: it reloads on reconnect
                                 pass
             except (psycopg.Error, OSError) as exc:
@@ -81,7 +86,8 @@ def broadcaster() -> Broadcaster:
 
 async def alert_stream(request):
     """GET /live/alerts/: ``text/event-stream`` of alert changes in the user's areas
-    (``event: alert``, data as iot.alerting.AlertChange.payload)."""
+    (``event: alert``, data as iot.alerting.AlertChange.payload: the change and the
+    alert's queue row), each sent as soon as its notification comes."""
     user = await request.auser()
     if not role_allows(user, "iot.view_alert"):
         return HttpResponseForbidden()
@@ -96,12 +102,12 @@ async def alert_stream(request):
             yield "retry: 1000\n: connected\n\n"
             while (left := ends - loop.time()) > 0:
                 try:
-                    payload = await asyncio.wait_for(queue.get(), timeout=min(KEEPALIVE_SECONDS, left))
+                    area, payload = await asyncio.wait_for(queue.get(), timeout=min(KEEPALIVE_SECONDS, left))
                 except TimeoutError:
                     if ends > loop.time():
                         yield ": keepalive\n\n"
                     continue
-                if code_in_scope(json.loads(payload).get("area"), prefixes):
+                if code_in_scope(area, prefixes):
                     yield f"event: alert\ndata: {payload}\n\n"
         finally:
             hub.unsubscribe(queue)

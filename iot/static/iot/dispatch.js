@@ -3,11 +3,17 @@
  *
  * - Queue: the open alerts of the user's areas (config.alertsUrl?state=open), SOS and falls
  *   first, flashing red until acknowledged, with a short WebAudio beep when a new one comes.
- * - Live: an EventSource on config.streamUrl; every `alert` event reloads the queue and
- *   the selected alert; on (re)connection everything is reloaded, since events missed
- *   meanwhile are not replayed. #live-status shows the connection.
- * - Map: terminals' last positions (refreshed every 15 s, and on an SOS or a fall) coloured by
- *   their open alert's kind, alert markers from the queue, the selected elder's track.
+ * - Live: an EventSource on config.streamUrl; an `alert` event carries the alert's queue
+ *   row (as the list gives it): the row is drawn from it at once, the terminal's marker
+ *   takes the alert, and the queue is fetched again lazily (RECONCILE_MS later, once for
+ *   any number of events meanwhile) — an SOS never waits for the whole queue or the
+ *   thousands of terminals to load. An event without a row (too large to announce) reloads
+ *   the queue. The selected alert is reloaded when it changes. On (re)connection everything
+ *   is reloaded, since events missed meanwhile are not replayed. #live-status shows the
+ *   connection.
+ * - Map: terminals' last positions (refreshed every 15 s; a terminal's marker at once from
+ *   its alerts' events) coloured by their open alert's kind, alert markers from the queue,
+ *   the selected elder's track.
  *   Clicking a terminal or an alert selects it.
  * - Detail: elder, device, family contacts, nearest responders, log, and (config.mayAct)
  *   a button per allowed lifecycle step, sent with the version seen (a 409 conflict reloads).
@@ -22,6 +28,9 @@
   const T = config.consoleLabels;  // the console's own labels, beside the map page's config.labels
 
   const URGENT = new Set(["sos", "fall"]);
+  const OPEN = new Set(["new", "acknowledged", "dispatched", "on_scene"]);
+  const RECONCILE_MS = 10000;  // the queue fetched again this long after live rows were drawn
+  const EVENT_ROWS_KEPT_MS = 60000;  // live rows a fetched queue may not overwrite (it may be older)
   // SOS and falls in the alert colour (base.css --alert), which nothing else on any map uses.
   const ALERT_COLOR = getComputedStyle(document.documentElement).getPropertyValue("--alert").trim() || "#d0021b";
   const OTHER_ALERT_COLOR = "#f28c28";
@@ -34,6 +43,7 @@
 
   const state = {
     alerts: new Map(),      // id -> queue feature
+    eventRows: new Map(),   // id -> {feature, at}: rows drawn from live events lately
     known: null,            // ids already seen (null before the first load: no beep for those)
     selected: null,         // selected alert id
     terminal: null,         // terminal id whose track is shown
@@ -283,9 +293,23 @@
       if (source) source.setData({type: "FeatureCollection", features: rows.filter((f) => f.geometry)});
     }
 
+    /* A live row newer than the list's (a list fetched while events came) wins. */
+    function withEventRows(features) {
+      const now = Date.now();
+      const byId = new Map(features.map((f) => [f.properties.id, f]));
+      state.eventRows.forEach(({feature, at}, id) => {
+        if (now - at > EVENT_ROWS_KEPT_MS) { state.eventRows.delete(id); return; }
+        const listed = byId.get(id);
+        if (listed && listed.properties.version >= feature.properties.version) return;
+        if (OPEN.has(feature.properties.state)) byId.set(id, feature);
+        else byId.delete(id);
+      });
+      return [...byId.values()];
+    }
+
     const loadQueue = serial(async () => {
       const data = await fetchJSON(config.alertsUrl + "?state=open&page_size=1000");
-      const features = (data.features || []).map(withId);
+      const features = withEventRows((data.features || []).map(withId));
       const fresh = state.known ? features.filter((f) => !state.known.has(f.properties.id)) : [];
       state.alerts = new Map(features.map((f) => [f.properties.id, f]));
       state.known = new Set([...(state.known || []), ...state.alerts.keys()]);
@@ -313,6 +337,31 @@
       state.terminals = data.features || [];
     });
     setInterval(loadTerminals, TERMINAL_REFRESH_MS);
+
+    /* One terminal's marker from its alert's row: the alert's kind, and where it was
+       raised (a device report's fix); a terminal not on the map yet is added. */
+    function terminalMark(feature, action) {
+      const p = feature.properties;
+      const open = OPEN.has(p.state);
+      const terminals = state.terminals || (state.terminals = []);
+      let terminal = terminals.find((f) => f.properties.id === p.terminal);
+      if (!terminal) {
+        if (!open || !feature.geometry) return;
+        terminal = {type: "Feature", id: p.terminal, geometry: feature.geometry,
+                    properties: {id: p.terminal, device_id: p.device_id, elder: p.elder, person: p.person}};
+        terminals.push(terminal);
+      }
+      if (open) {
+        terminal.properties.open_alert_kind = p.kind;
+        terminal.properties.open_alert_id = p.id;
+        if (feature.geometry && (action === "raised" || action === "repeat")) terminal.geometry = feature.geometry;
+      } else if (terminal.properties.open_alert_id === p.id) {
+        terminal.properties.open_alert_kind = null;
+        terminal.properties.open_alert_id = null;
+      }
+      const source = map.getSource("src-terminals");
+      if (source) source.setData({type: "FeatureCollection", features: terminals});
+    }
 
     // ---------------------------------------------------------------- detail
 
@@ -622,13 +671,41 @@
 
     // ---------------------------------------------------------------- live stream
 
+    let reconcile = null;
+    function reconcileSoon() {
+      if (reconcile) return;
+      reconcile = setTimeout(() => { reconcile = null; loadQueue(); }, RECONCILE_MS);
+    }
+
+    /* Draw the row the event carries at once; the list is fetched again later. */
+    function rowApply(change) {
+      const feature = withId(change.row);
+      const p = feature.properties;
+      state.eventRows.set(p.id, {feature, at: Date.now()});
+      const known = state.alerts.has(p.id) || (state.known && state.known.has(p.id));
+      if (OPEN.has(p.state)) state.alerts.set(p.id, feature);
+      else state.alerts.delete(p.id);
+      if (state.known) state.known.add(p.id);
+      renderQueue();
+      if (!known && change.action !== "repeat" && URGENT.has(p.kind) && p.state === "new") {  // a repeat beeps below
+        beep();
+        if (window.MapSheet && window.MapSheet.state() === "collapsed") window.MapSheet.setState("half");
+      }
+      terminalMark(feature, change.action);
+      reconcileSoon();
+    }
+
     function onAlertEvent(event) {
       let change;
       try { change = JSON.parse(event.data); } catch (error) { return; }
-      loadQueue();
-      // The terminals layer is large (every terminal in the user's areas): it follows on
-      // its own timer, and at once only for an SOS or a fall.
-      if (URGENT.has(change.kind)) loadTerminals();
+      if (change.row) {
+        rowApply(change);
+      } else {
+        loadQueue();
+        // The terminals layer is large (every terminal in the user's areas): it follows on
+        // its own timer, and at once only for an SOS or a fall.
+        if (URGENT.has(change.kind)) loadTerminals();
+      }
       if (change.action === "repeat" && URGENT.has(change.kind) && change.state === "new") beep();
       if (change.id === state.selected) {
         loadDetail(change.id).catch(() => {});
