@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from gis_core.events import alert_changed
 from iot.formats import Report
@@ -232,7 +233,8 @@ def alerts_notify(changes: list[AlertChange]) -> None:
         return
     from iot.serializers import alert_rows  # the list's serializer (which needs the services, which need us)
 
-    rows = alert_rows({c.id for c in changes})
+    with translation.override(settings.LANGUAGE_CODE):  # the stream relabels for other languages (iot/live.py)
+        rows = alert_rows({c.id for c in changes})
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p",
                        [CHANNEL, [c.payload(rows.get(c.id)) for c in changes]])

@@ -20,10 +20,12 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseForbidden, StreamingHttpResponse
+from django.utils import translation
 
 from gis_core.roles import role_allows
 from gis_core.scoping import code_in_scope, user_area_prefixes
 from iot.alerting import CHANNEL
+from iot.models import AlertKind, AlertState
 
 log = logging.getLogger("iot.live")
 KEEPALIVE_SECONDS = 15
@@ -84,6 +86,19 @@ def broadcaster() -> Broadcaster:
     return _broadcasters[loop]
 
 
+def labelled(payload: str, language: str) -> str:
+    """The announcement with its row's labels in the stream's language (the ingester
+    wrote them in the site's)."""
+    if language == settings.LANGUAGE_CODE or '"row"' not in payload:
+        return payload
+    change = json.loads(payload)
+    props = change["row"]["properties"]
+    with translation.override(language):
+        props["kind_display"] = str(AlertKind(props["kind"]).label)
+        props["state_display"] = str(AlertState(props["state"]).label)
+    return json.dumps(change, ensure_ascii=False)
+
+
 async def alert_stream(request):
     """GET /live/alerts/: ``text/event-stream`` of alert changes in the user's areas
     (``event: alert``, data as iot.alerting.AlertChange.payload: the change and the
@@ -92,6 +107,7 @@ async def alert_stream(request):
     if not role_allows(user, "iot.view_alert"):
         return HttpResponseForbidden()
     prefixes = user_area_prefixes(user)
+    language = translation.get_language() or settings.LANGUAGE_CODE
     hub = broadcaster()
     queue = await hub.subscribe()
 
@@ -108,7 +124,7 @@ async def alert_stream(request):
                         yield ": keepalive\n\n"
                     continue
                 if code_in_scope(area, prefixes):
-                    yield f"event: alert\ndata: {payload}\n\n"
+                    yield f"event: alert\ndata: {labelled(payload, language)}\n\n"
         finally:
             hub.unsubscribe(queue)
 
