@@ -45,6 +45,41 @@ def kill(pids: list[int]) -> None:
             pass
 
 
+def groups_kill(groups) -> None:
+    """SIGKILL to each process group (what is left of it)."""
+    for group in groups:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def subreaper_become() -> bool:
+    """Make this process adopt its orphaned descendants (Linux PR_SET_CHILD_SUBREAPER), so
+    that what a killed child left behind — detached, in sessions of its own — can still be
+    found among our descendants and ended. False where that is not available."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def descendants_end() -> list[int]:
+    """SIGKILL every descendant of this process, then reap the children; the pids killed."""
+    left = descendants(os.getpid())
+    kill(left[::-1])
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+    return left
+
+
 def popen_stop(process: subprocess.Popen, *, timeout: float = 20.0, group: bool = False) -> None:
     """SIGTERM (to its process group if ``group``: it was started with
     ``start_new_session=True``), up to ``timeout`` seconds, then SIGKILL."""
