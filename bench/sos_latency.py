@@ -124,6 +124,11 @@ _OBSERVER = """() => {
   });
   stamp();
   new MutationObserver(stamp).observe(document.querySelector('#alert-queue'), {childList: true, subtree: true});
+  // the page's main thread busy (drawing the map: WebGL on the CPU here), which delays events
+  window.__longTasks = [];
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push([e.startTime, e.duration])))
+    .observe({type: 'longtask'});
+  window.__observedFrom = performance.now();
   // when the server's event reaches the page (a second stream, as the console's own)
   window.__sosEvents = {};
   new EventSource('/live/alerts/').addEventListener('alert', (event) => {
@@ -269,6 +274,7 @@ def main() -> None:
     page_events: dict[str, float] = {}  # alert id → when the server's event reached the page (ms)
     page_rows: dict[str, float] = {}    # alert id → when its row appeared (ms)
     heard: dict[int, tuple[dict, float]] = {}
+    busy = None  # the page's long tasks and the time they were observed over
     bg_rate = 0.0
     missed = 0  # the SOS whose row never came (the run stops there)
     with Broker(private=True) as broker:
@@ -288,8 +294,7 @@ def main() -> None:
             client, config = paho_client(f"bench-sos-{uuid.uuid4().hex[:8]}", broker.url, mqtt.MQTTv5)
             client.connect(config.host, config.port, keepalive=30)
             client.loop_start()
-            with Listener(db_url, "iot_alerts") as listener, Chromium(limit=limit) as chromium:
-                heard = listener.first
+            with Listener(db_url, "iot_alerts", kinds={"sos"}) as listener, Chromium(limit=limit) as chromium:
                 page = console_open(chromium, web.url, cookie)
                 go.set()
                 time.sleep(5)  # the background stream reaches its rate
@@ -319,6 +324,8 @@ def main() -> None:
                 bg_rate = (sent.value - bg_sent) / (time.monotonic() - bg_start)
                 page_events = page.evaluate("window.__sosEvents")
                 page_rows = page.evaluate("window.__sosSeen")
+                busy = page.evaluate("[window.__longTasks, performance.now() - window.__observedFrom]")
+                heard = listener.first()
         finally:
             stop.set()
             go.set()  # it may still wait for it
@@ -334,7 +341,13 @@ def main() -> None:
             ingester.forget_session(broker.url)
     if console_ms:
         stages = stages_read(published_at, heard, page_events, page_rows)
-        report(console_ms=console_ms, delivery_ms=delivery_ms, stages=stages, bg_rate=bg_rate, args=args).print()
+        results = report(console_ms=console_ms, delivery_ms=delivery_ms, stages=stages, bg_rate=bg_rate, args=args)
+        if busy:
+            tasks, span = busy
+            longest = max((d for _, d in tasks), default=0)
+            print(f"the page's main thread: {len(tasks)} long tasks (> 50 ms), busy {sum(d for _, d in tasks) / span:.0%} "
+                  f"of the time, the longest {longest:.0f} ms (an event waits for the task in progress)")
+        results.print()
     if missed:
         sys.exit(f"INCOMPLETE: SOS {missed} of {len(sos_homes)} never reached the console; the figures above are "
                  f"of the {len(console_ms)} before it")

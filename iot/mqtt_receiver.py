@@ -46,7 +46,9 @@ from collections import Counter
 from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections, transaction
+from django.utils import translation
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
@@ -54,6 +56,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 from gis_core.mqtt import connect, mqtt_client
 from iot.alerting import alerts_raise_silent
 from iot.batch_write import Message, message_decode, message_quarantine, messages_ingest
+from iot.models import AlertKind
 
 log = logging.getLogger("iot.mqtt_receiver")
 
@@ -228,6 +231,12 @@ class Ingester:
 
     def _urgent_run(self) -> None:
         try:
+            try:
+                self._database(_warm_up)  # and this thread's connection opened
+            except _Unavailable:
+                pass
+            except Exception:  # noqa: BLE001 — only a warm-up: the first SOS pays for it then
+                log.exception("warming up the urgent writer failed")
             while not (self.stopping.is_set() and not self._urgent):
                 batch = self._take_urgent()
                 if not batch:
@@ -298,6 +307,17 @@ class _Unavailable(Exception):
 
 def _connection_lost(exc: Exception) -> bool:
     return connection.connection is None or connection.connection.closed or "connection" in str(exc).lower()
+
+
+def _warm_up() -> None:
+    """What the first alert announcement would load (the list's serializer, the site's
+    translations) and the urgent writer's connection, ready before the first SOS (which
+    would pay ~150 ms for them)."""
+    from iot.serializers import alert_rows
+
+    with translation.override(settings.LANGUAGE_CODE):
+        str(AlertKind.SOS.label)
+    alert_rows([])
 
 
 def _partitions_ensure() -> None:

@@ -196,7 +196,7 @@
       id: "alerts", title: text.alerts, source: {type: "geojson", data: EMPTY},
       legend: [[kindName("sos") + " / " + kindName("fall"), ALERT_COLOR], [text.otherAlerts, OTHER_ALERT_COLOR]],
       layers: [
-        // pulsing halo of urgent alerts nobody has acknowledged
+        // halo of urgent alerts nobody has acknowledged (the pulse: pulsesSync)
         {type: "circle", filter: ["all", ["in", ["get", "kind"], ["literal", [...URGENT]]], ["==", ["get", "state"], "new"]],
          paint: {"circle-radius": 18, "circle-color": ALERT_COLOR, "circle-opacity": 0.35}},
         // the selected alert
@@ -211,13 +211,22 @@
         }},
       ],
     });
-    let pulse = false;
-    setInterval(() => {
-      const unanswered = [...state.alerts.values()].some((f) => URGENT.has(f.properties.kind) && f.properties.state === "new");
-      if (!unanswered && !pulse) return;
-      pulse = unanswered && !pulse;
-      if (map.getLayer("alerts-0")) map.setPaintProperty("alerts-0", "circle-opacity", pulse ? 0.1 : 0.45);
-    }, 600);
+    /* Unanswered SOS and falls pulse by CSS on markers above the map (at most PULSES; the
+       halo layer marks them all): animating the layer would redraw the whole map twice a
+       second, and on a slow device a redraw holds the page — and the next alert — for
+       hundreds of milliseconds. */
+    const PULSES = 50;
+    const pulses = new Map();  // alert id -> maplibregl.Marker
+    function pulsesSync(rows) {
+      const want = new Map(rows.filter((f) => URGENT.has(f.properties.kind) && f.properties.state === "new" && f.geometry)
+        .slice(0, PULSES).map((f) => [f.properties.id, f.geometry.coordinates]));
+      pulses.forEach((marker, id) => { if (!want.has(id)) { marker.remove(); pulses.delete(id); } });
+      want.forEach((point, id) => {
+        if (pulses.has(id)) { pulses.get(id).setLngLat(point); return; }
+        pulses.set(id, new maplibregl.Marker({element: element("div", {class: "alert-pulse", "data-alert-id": id})})
+          .setLngLat(point).addTo(map));
+      });
+    }
 
     const clickable = ["alerts-2", "terminals-0"];
     clickable.forEach((layer) => {
@@ -291,6 +300,7 @@
       $("queue-empty").hidden = rows.length > 0;
       const source = map.getSource("src-alerts");
       if (source) source.setData({type: "FeatureCollection", features: rows.filter((f) => f.geometry)});
+      pulsesSync(rows);
     }
 
     /* A live row newer than the list's (a list fetched while events came) wins. */
@@ -345,22 +355,36 @@
       const open = OPEN.has(p.state);
       const terminals = state.terminals || (state.terminals = []);
       let terminal = terminals.find((f) => f.properties.id === p.terminal);
-      if (!terminal) {
+      const added = !terminal;
+      if (added) {
         if (!open || !feature.geometry) return;
         terminal = {type: "Feature", id: p.terminal, geometry: feature.geometry,
                     properties: {id: p.terminal, device_id: p.device_id, elder: p.elder, person: p.person}};
         terminals.push(terminal);
       }
+      const moved = open && feature.geometry && (action === "raised" || action === "repeat");
       if (open) {
         terminal.properties.open_alert_kind = p.kind;
         terminal.properties.open_alert_id = p.id;
-        if (feature.geometry && (action === "raised" || action === "repeat")) terminal.geometry = feature.geometry;
+        if (moved) terminal.geometry = feature.geometry;
       } else if (terminal.properties.open_alert_id === p.id) {
         terminal.properties.open_alert_kind = null;
         terminal.properties.open_alert_id = null;
+      } else {
+        return;
       }
       const source = map.getSource("src-terminals");
-      if (source) source.setData({type: "FeatureCollection", features: terminals});
+      if (!source) return;
+      // the one feature, not the thousands of the layer again
+      const props = terminal.properties;
+      try {
+        source.updateData(added ? {add: [terminal]} : {update: [{
+          id: p.terminal, newGeometry: moved ? terminal.geometry : undefined,
+          addOrUpdateProperties: [{key: "open_alert_kind", value: props.open_alert_kind},
+                                  {key: "open_alert_id", value: props.open_alert_id}]}]});
+      } catch (error) {
+        source.setData({type: "FeatureCollection", features: terminals});
+      }
     }
 
     // ---------------------------------------------------------------- detail
