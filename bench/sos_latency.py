@@ -129,12 +129,23 @@ _OBSERVER = """() => {
   new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push([e.startTime, e.duration])))
     .observe({type: 'longtask'});
   window.__observedFrom = performance.now();
-  // when the server's event reaches the page (a second stream, as the console's own)
+  // when the server's event reaches the console's own stream: the event's timeStamp (its
+  // dispatch, before the console's handler runs), hooked again if the console reconnects
   window.__sosEvents = {};
-  new EventSource('/live/alerts/').addEventListener('alert', (event) => {
-    const change = JSON.parse(event.data);
-    if (change.kind === 'sos' && !(change.id in window.__sosEvents)) window.__sosEvents[change.id] = Date.now();
-  });
+  let hooked = null;
+  const hook = () => {
+    const source = window.DispatchConsole.source;
+    if (!source || source === hooked) return;
+    hooked = source;
+    source.addEventListener('alert', (event) => {
+      const change = JSON.parse(event.data);
+      if (change.kind === 'sos' && !(change.id in window.__sosEvents)) {
+        window.__sosEvents[change.id] = performance.timeOrigin + event.timeStamp;
+      }
+    });
+  };
+  hook();
+  setInterval(hook, 200);
 }"""
 
 
@@ -173,7 +184,7 @@ class Delivery:
 STAGES = (("received", "ingester received it (network thread's stamp)"),
           ("writing", "its transaction began"),
           ("committed", "committed (NOTIFY heard by a LISTEN)"),
-          ("event", "event in the page"),
+          ("event", "event in the page (the console's stream)"),
           ("row", "row in the console's queue"))
 
 
