@@ -87,7 +87,8 @@ def run(name: str, arguments: list[str], timeout: float) -> tuple[str, float, li
     reader.join(5)
     left = descendants_end()  # … and in sessions of their own (adopted: see subreaper_become)
     if left:
-        print(f"{name}: killed {len(left)} process(es) it left running", flush=True)
+        print(f"{name}: killed {len(left)} process(es) it left running: "
+              + "; ".join(c[:80] for c in left), flush=True)
     if state is None:
         state = "ok" if process.returncode == 0 else f"FAILED (exit {process.returncode})"
     return state, time.monotonic() - started, results

@@ -66,9 +66,25 @@ def subreaper_become() -> bool:
         return False
 
 
-def descendants_end() -> list[int]:
-    """SIGKILL every descendant of this process, then reap the children; the pids killed."""
-    left = descendants(os.getpid())
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True  # gone
+
+
+def command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
+
+
+def descendants_end() -> list[str]:
+    """SIGKILL every descendant of this process, then reap the children; the commands
+    of those killed."""
+    left = [pid for pid in descendants(os.getpid()) if not _zombie(pid)]  # zombies: only to reap
+    commands = [command(pid) for pid in left]
     kill(left[::-1])
     while True:
         try:
@@ -77,7 +93,7 @@ def descendants_end() -> list[int]:
             break
         if pid == 0:
             break
-    return left
+    return commands
 
 
 def popen_stop(process: subprocess.Popen, *, timeout: float = 20.0, group: bool = False) -> None:
