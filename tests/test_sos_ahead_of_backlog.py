@@ -53,8 +53,17 @@ def test_an_sos_is_committed_and_streamed_while_the_backlog_of_positions_waits(w
             assert Alert.objects.filter(terminal=caller, kind="sos").count() == 1
             assert Position.objects.filter(terminal=caller).count() == 1
             assert not Position.objects.filter(terminal=walker).exists()
+            # the caller's next fix, after its SOS: an ordinary position again
+            mqtt_publish([encode.native(caller.device_id, type="position", time=at(BACKLOG + 2), lon=lon, lat=lat,
+                                        acc=5)])
         wait_until(lambda: Position.objects.filter(terminal=walker).count() == BACKLOG, what="the backlog")
         assert sorted(Position.objects.filter(terminal=walker).values_list("time", flat=True)) == [
             at(i) for i in range(BACKLOG)]
+        wait_until(lambda: Position.objects.filter(terminal=caller).count() == 2, what="the caller's next fix")
+        # in order: the fix after the SOS is the caller's latest, not a late one
+        assert list(Position.objects.filter(terminal=caller).order_by("time").values_list("time", "flags")) == [
+            (at(BACKLOG + 1), ""), (at(BACKLOG + 2), "")]
+        caller.refresh_from_db()
+        assert caller.last_fix_at == at(BACKLOG + 2)
     finally:
         close()
