@@ -4,6 +4,9 @@
 
 Each runs as its own process, in its own session, for at most --timeout seconds (then
 SIGTERM, which it turns into a clean exit, and SIGKILL to its process group 30 s later).
+Whatever it leaves running when it ends — a browser, a web server, in sessions of their
+own — is killed before the next starts: this process adopts orphans (a "subreaper"), so
+they are still its descendants.
 One failing does not stop the others. At the end, a summary: each benchmark's state, its
 time and its "=>" result lines (figure vs baseline). Exits 1 if any failed.
 
@@ -25,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.lib.processes import descendants_end, subreaper_become
 from bench.lib.report import MARK
 
 # name, then its arguments with --quick
@@ -81,6 +85,10 @@ def run(name: str, arguments: list[str], timeout: float) -> tuple[str, float, li
     except ProcessLookupError:
         pass
     reader.join(5)
+    left = descendants_end()  # … and in sessions of their own (adopted: see subreaper_become)
+    if left:
+        print(f"{name}: killed {len(left)} process(es) it left running: "
+              + "; ".join(c[:80] for c in left), flush=True)
     if state is None:
         state = "ok" if process.returncode == 0 else f"FAILED (exit {process.returncode})"
     return state, time.monotonic() - started, results
@@ -98,6 +106,7 @@ def main() -> None:
     unknown = set(chosen) - set(names) | set(filter(None, args.skip.split(","))) - set(names)
     if unknown:
         sys.exit(f"unknown benchmark(s) {', '.join(sorted(unknown))}; known: {', '.join(names)}")
+    subreaper_become()
     summary = []
     for name, quick in BENCHMARKS:
         if name in chosen and name not in args.skip.split(","):

@@ -4,7 +4,9 @@ While an alert of a kind is open for a terminal, further reports of that kind at
 it (``repeats``; for SOS and falls also an event per report) — the partial unique index
 ``alert_one_open_per_kind`` makes that an upsert. Every change is announced with
 ``pg_notify('iot_alerts', …)`` when the transaction commits; the live stream (iot/live.py)
-passes it to the consoles whose areas cover the alert.
+passes it to the consoles whose areas cover the alert. The announcement carries the
+alert's queue row (as the alerts list gives it), so a console draws it at once instead
+of fetching the queue again.
 """
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from gis_core.events import alert_changed
 from iot.formats import Report
 from iot.models import OPEN_STATES, URGENT_KINDS, AlertKind
 
 CHANNEL = "iot_alerts"
+NOTIFY_LIMIT = 7900  # bytes of a payload (PostgreSQL refuses 8,000 and more)
 _OPEN = "state IN (" + ", ".join(f"'{s}'" for s in OPEN_STATES) + ")"
 
 
@@ -34,9 +38,17 @@ class AlertChange:
     area_code: str | None
     terminal_id: int
 
-    def payload(self) -> str:
-        return json.dumps({"id": self.id, "kind": self.kind, "state": self.state, "action": self.action,
-                           "area": self.area_code, "terminal": self.terminal_id})
+    def payload(self, row: dict | None = None) -> str:
+        """The announcement; ``row``, the alert's queue row (a GeoJSON feature), when it
+        fits in a notification (PostgreSQL's limit is 8,000 bytes; without it the
+        console fetches the queue)."""
+        change = {"id": self.id, "kind": self.kind, "state": self.state, "action": self.action,
+                  "area": self.area_code, "terminal": self.terminal_id}
+        if row is not None:
+            text = json.dumps({**change, "row": row}, ensure_ascii=False, default=str)
+            if len(text.encode()) <= NOTIFY_LIMIT:
+                return text
+        return json.dumps(change)
 
 
 @dataclass
@@ -219,8 +231,12 @@ def alerts_notify(changes: list[AlertChange]) -> None:
     notifications only if the transaction commits."""
     if not changes:
         return
+    from iot.serializers import alert_rows  # the list's serializer (which needs the services, which need us)
+
+    with translation.override(settings.LANGUAGE_CODE):  # the stream relabels for other languages (iot/live.py)
+        rows = alert_rows({c.id for c in changes})
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p",
-                       [CHANNEL, [c.payload() for c in changes]])
+                       [CHANNEL, [c.payload(rows.get(c.id)) for c in changes]])
     alert_changed.send(sender=AlertChange, changes=changes)
 

@@ -20,10 +20,12 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseForbidden, StreamingHttpResponse
+from django.utils import translation
 
 from gis_core.roles import role_allows
 from gis_core.scoping import code_in_scope, user_area_prefixes
 from iot.alerting import CHANNEL
+from iot.models import AlertKind, AlertState
 
 log = logging.getLogger("iot.live")
 KEEPALIVE_SECONDS = 15
@@ -59,9 +61,14 @@ class Broadcaster:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self._listening.set()
                     async for note in conn.notifies():
+                        try:  # read once for all the streams, which only need its area
+                            area = json.loads(note.payload).get("area")
+                        except (ValueError, AttributeError):
+                            log.warning("an unreadable alert announcement: %.200s", note.payload)
+                            continue
                         for queue in list(self._queues):
                             try:
-                                queue.put_nowait(note.payload)
+                                queue.put_nowait((area, note.payload))
                             except asyncio.QueueFull:  # a stalled console: it reloads on reconnect
                                 pass
             except (psycopg.Error, OSError) as exc:
@@ -79,13 +86,28 @@ def broadcaster() -> Broadcaster:
     return _broadcasters[loop]
 
 
+def labelled(payload: str, language: str) -> str:
+    """The announcement with its row's labels in the stream's language (the ingester
+    wrote them in the site's)."""
+    if language == settings.LANGUAGE_CODE or '"row"' not in payload:
+        return payload
+    change = json.loads(payload)
+    props = change["row"]["properties"]
+    with translation.override(language):
+        props["kind_display"] = str(AlertKind(props["kind"]).label)
+        props["state_display"] = str(AlertState(props["state"]).label)
+    return json.dumps(change, ensure_ascii=False)
+
+
 async def alert_stream(request):
     """GET /live/alerts/: ``text/event-stream`` of alert changes in the user's areas
-    (``event: alert``, data as iot.alerting.AlertChange.payload)."""
+    (``event: alert``, data as iot.alerting.AlertChange.payload: the change and the
+    alert's queue row), each sent as soon as its notification comes."""
     user = await request.auser()
     if not role_allows(user, "iot.view_alert"):
         return HttpResponseForbidden()
     prefixes = user_area_prefixes(user)
+    language = translation.get_language() or settings.LANGUAGE_CODE
     hub = broadcaster()
     queue = await hub.subscribe()
 
@@ -96,13 +118,13 @@ async def alert_stream(request):
             yield "retry: 1000\n: connected\n\n"
             while (left := ends - loop.time()) > 0:
                 try:
-                    payload = await asyncio.wait_for(queue.get(), timeout=min(KEEPALIVE_SECONDS, left))
+                    area, payload = await asyncio.wait_for(queue.get(), timeout=min(KEEPALIVE_SECONDS, left))
                 except TimeoutError:
                     if ends > loop.time():
                         yield ": keepalive\n\n"
                     continue
-                if code_in_scope(json.loads(payload).get("area"), prefixes):
-                    yield f"event: alert\ndata: {payload}\n\n"
+                if code_in_scope(area, prefixes):
+                    yield f"event: alert\ndata: {labelled(payload, language)}\n\n"
         finally:
             hub.unsubscribe(queue)
 

@@ -12,7 +12,7 @@ from gis_core.api_base import GeoFeatureSerializer, PersonalDataSerializerMixin
 from gis_core.models import User
 from gis_core.personal_data import reveal
 from iot.models import Alert, AlertEvent, AlertKind, EmergencyContact, IngestCount, QuarantinedMessage, Terminal
-from iot.selectors import home_address
+from iot.selectors import alerts_queue, home_address
 from iot.services import STEPS, alert_actions
 
 TRACK_DEFAULT = dt.timedelta(minutes=30)
@@ -39,6 +39,14 @@ class AlertSerializer(GeoFeatureSerializer):
 
     def get_actions(self, alert) -> list[str]:
         return alert_actions(alert)
+
+
+def alert_rows(ids) -> dict[int, dict]:
+    """Alert id → its queue row, as the alerts list gives it (one query), for the live
+    announcement. Serialized without a request: whatever the row ever holds that is
+    personal comes masked (gis_core.personal_data.reveal), never more than a role sees."""
+    alerts = alerts_queue(Alert.objects.filter(pk__in=ids), open_only=False)
+    return {alert.pk: AlertSerializer(alert).data for alert in alerts}
 
 
 class AlertEventSerializer(serializers.ModelSerializer):

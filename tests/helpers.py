@@ -272,3 +272,64 @@ def swagger_operation_shown(page, text: str, *, timeout_ms: int = 30000) -> None
             raise AssertionError(f"the API console never showed {text}")
         page.mouse.wheel(0, 800)
         page.wait_for_timeout(200)
+
+
+# --------------------------------------------------------------------------- the live alert stream
+
+def alert_stream_open(base_url: str, user, *, language: str = "en"):
+    """``GET /live/alerts/`` of a running server (``asgi_server``) signed in as ``user``
+    (asking for ``language``, as ``World.client`` does), read by a thread: returns (close, events), ``events`` a queue of the ``alert`` events'
+    data (decoded). Returns once the stream is connected (its LISTEN is then on)."""
+    import json
+    import queue
+    import threading
+    import urllib.request
+
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    response = urllib.request.urlopen(urllib.request.Request(f"{base_url}/live/alerts/", headers={"Cookie": cookie,
+                                                                                     "Accept-Language": language}),
+                                      timeout=30)
+    events: queue.Queue = queue.Queue()
+    connected = threading.Event()
+
+    def read() -> None:
+        data = None
+        try:
+            for raw in response:
+                line = raw.decode().rstrip("\r\n")
+                if line == ": connected":
+                    connected.set()
+                elif line.startswith("data: "):
+                    data = line[len("data: "):]
+                elif not line and data:
+                    events.put(json.loads(data))
+                    data = None
+        except (OSError, ValueError, AttributeError):  # closed by the test (http.client then drops its file)
+            pass
+
+    threading.Thread(target=read, daemon=True).start()
+    if not connected.wait(15):
+        response.close()
+        raise AssertionError("the alert stream did not connect within 15 s")
+    return response.close, events
+
+
+def alert_event_next(events, *, timeout: float = 15.0, **match) -> dict:
+    """The next event whose fields equal ``match`` (others are skipped), or fail after
+    ``timeout`` seconds."""
+    import queue
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            event = events.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"no alert event with {match} within {timeout:g} s") from None
+        if all(event.get(k) == v for k, v in match.items()):
+            return event

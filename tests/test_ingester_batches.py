@@ -1,6 +1,7 @@
 """How the ingester cuts what it received into batches: at most ``batch_size`` in arrival
-order, and an SOS or a fall at once, with its device's messages only (in order), ahead of
-any backlog of positions."""
+order; an SOS or a fall goes to the urgent lane, with its device's messages (in order),
+never behind the backlog of positions — and after the batch being written when that holds
+an earlier message of its device."""
 import datetime as dt
 from types import SimpleNamespace
 
@@ -28,12 +29,39 @@ def test_batches_are_cut_at_batch_size_in_arrival_order():
     assert ingester._take() == []
 
 
-def test_an_sos_jumps_the_backlog_with_its_devices_messages_in_order():
+def test_an_sos_takes_the_urgent_lane_with_its_devices_messages_in_order():
     ingester = Ingester(client_id="batches-test", batch_size=1000, batch_seconds=0.1)
     for mid in range(1, 7):
         received(ingester, "walker" if mid in (2, 5) else f"other{mid}", "position", mid, mid)
     received(ingester, "walker", "sos", 7, 7)
-    received(ingester, "other8", "position", 8, 8)
-    # no waiting for the batch to fill: the SOS and the walker's earlier fixes, in order
-    assert taken(ingester._take()) == [("walker", 2), ("walker", 5), ("walker", 7)]
-    assert taken(ingester._take()) == [("other1", 1), ("other3", 3), ("other4", 4), ("other6", 6), ("other8", 8)]
+    received(ingester, "walker", "position", 8, 8)  # while its SOS is not yet written: after it
+    received(ingester, "other8", "position", 9, 9)
+    assert taken(ingester._take_urgent(timeout=0)) == [("walker", 2), ("walker", 5), ("walker", 7), ("walker", 8)]
+    received(ingester, "walker", "position", 10, 10)  # still not committed: the urgent lane again
+    assert taken(ingester._take_urgent(timeout=0)) == [("walker", 10)]
+    ingester._urgent_done([])
+    assert taken(ingester._take()) == [("other1", 1), ("other3", 3), ("other4", 4), ("other6", 6), ("other8", 9)]
+
+
+def test_once_written_a_devices_next_messages_take_the_batch_lane_again():
+    ingester = Ingester(client_id="batches-test", batch_size=1000, batch_seconds=0)
+    received(ingester, "walker", "sos", 1, 1)
+    batch = ingester._take_urgent(timeout=0)
+    ingester._urgent_done(batch)
+    received(ingester, "walker", "position", 2, 2)
+    assert ingester._take_urgent(timeout=0) == []
+    assert taken(ingester._take()) == [("walker", 2)]
+
+
+def test_the_urgent_lane_waits_for_a_batch_holding_an_earlier_message_of_its_device():
+    ingester = Ingester(client_id="batches-test", batch_size=1000, batch_seconds=0)
+    received(ingester, "walker", "position", 1, 1)
+    received(ingester, "other", "position", 2, 2)
+    batch = ingester._take()  # the main thread is writing the walker's fix …
+    received(ingester, "walker", "sos", 3, 3)
+    received(ingester, "stranger", "fall", 4, 4)
+    assert taken(ingester._take_urgent(timeout=0)) == [("stranger", 4)]  # … so its SOS waits for that batch
+    assert ingester._take_urgent(timeout=0) == []
+    ingester._batch_done()
+    assert taken(ingester._take_urgent(timeout=0)) == [("walker", 3)]
+    assert taken(batch) == [("walker", 1), ("other", 2)]

@@ -9,6 +9,10 @@ the call in progress fails. Closing goes page → context → browser → driver
 The driver and the browser keep their temporary files (profile, artifacts) in a directory
 of the session's, removed at the end even when they were killed.
 
+Playwright starts Chromium detached (in a session and process group of its own), so
+killing what descends from the driver is not enough once the driver is gone: the browser's
+process groups, noted at launch, are killed whole too.
+
 Start every child process that forks (multiprocessing) *before* the browser: a process
 forked while Playwright's driver runs inherits the pipe to the driver, which then never
 sees it close and never exits — this is how bench/sos_latency.py once hung for a quarter
@@ -22,7 +26,7 @@ import tempfile
 import threading
 from typing import Self
 
-from bench.lib.processes import children, descendants, kill
+from bench.lib.processes import children, descendants, groups_kill, kill
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -68,12 +72,14 @@ class Chromium:
         self._driver = [pid for pid in children(os.getpid()) if pid not in before]
         self._watchdog = self._arm(limit, f"the browser session took longer than {limit:.0f} s")
         self.browser = None
+        self._groups: set[int] = set()  # process groups of the browser (Playwright starts it detached)
         try:
             self.browser = self._playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                             args=CHROMIUM_ARGS)
         except BaseException:
             self.close()
             raise
+        self._groups = {pid for pid in self._tree() if _group_leader(pid)}
 
     def page(self, **context_options):
         """A new context (``context_options``: viewport, locale …) and a page in it."""
@@ -96,6 +102,7 @@ class Chromium:
         if not self._killed.is_set():
             self._killed.set()
             print(f"{why}: killing the browser and Playwright's driver", flush=True)
+        groups_kill(self._groups)
         kill(self._tree()[::-1])
 
     def close(self) -> None:
@@ -118,6 +125,7 @@ class Chromium:
         finally:
             timer.cancel()
         kill(left)  # normally gone already
+        groups_kill(self._groups)
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self) -> Self:
@@ -125,3 +133,10 @@ class Chromium:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _group_leader(pid: int) -> bool:
+    try:
+        return os.getpgid(pid) == pid
+    except ProcessLookupError:
+        return False

@@ -45,6 +45,57 @@ def kill(pids: list[int]) -> None:
             pass
 
 
+def groups_kill(groups) -> None:
+    """SIGKILL to each process group (what is left of it)."""
+    for group in groups:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def subreaper_become() -> bool:
+    """Make this process adopt its orphaned descendants (Linux PR_SET_CHILD_SUBREAPER), so
+    that what a killed child left behind — detached, in sessions of its own — can still be
+    found among our descendants and ended. False where that is not available."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True  # gone
+
+
+def command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
+
+
+def descendants_end() -> list[str]:
+    """SIGKILL every descendant of this process, then reap the children; the commands
+    of those killed."""
+    left = [pid for pid in descendants(os.getpid()) if not _zombie(pid)]  # zombies: only to reap
+    commands = [command(pid) for pid in left]
+    kill(left[::-1])
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+    return commands
+
+
 def popen_stop(process: subprocess.Popen, *, timeout: float = 20.0, group: bool = False) -> None:
     """SIGTERM (to its process group if ``group``: it was started with
     ``start_new_session=True``), up to ``timeout`` seconds, then SIGKILL."""

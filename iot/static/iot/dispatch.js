@@ -3,11 +3,17 @@
  *
  * - Queue: the open alerts of the user's areas (config.alertsUrl?state=open), SOS and falls
  *   first, flashing red until acknowledged, with a short WebAudio beep when a new one comes.
- * - Live: an EventSource on config.streamUrl; every `alert` event reloads the queue and
- *   the selected alert; on (re)connection everything is reloaded, since events missed
- *   meanwhile are not replayed. #live-status shows the connection.
- * - Map: terminals' last positions (refreshed every 15 s, and on an SOS or a fall) coloured by
- *   their open alert's kind, alert markers from the queue, the selected elder's track.
+ * - Live: an EventSource on config.streamUrl; an `alert` event carries the alert's queue
+ *   row (as the list gives it): the row is drawn from it at once, the terminal's marker
+ *   takes the alert, and the queue is fetched again lazily (RECONCILE_MS later, once for
+ *   any number of events meanwhile) — an SOS never waits for the whole queue or the
+ *   thousands of terminals to load. An event without a row (too large to announce) reloads
+ *   the queue. The selected alert is reloaded when it changes. On (re)connection everything
+ *   is reloaded, since events missed meanwhile are not replayed. #live-status shows the
+ *   connection.
+ * - Map: terminals' last positions (refreshed every 15 s; a terminal's marker at once from
+ *   its alerts' events) coloured by their open alert's kind, alert markers from the queue,
+ *   the selected elder's track.
  *   Clicking a terminal or an alert selects it.
  * - Detail: elder, device, family contacts, nearest responders, log, and (config.mayAct)
  *   a button per allowed lifecycle step, sent with the version seen (a 409 conflict reloads).
@@ -22,6 +28,9 @@
   const T = config.consoleLabels;  // the console's own labels, beside the map page's config.labels
 
   const URGENT = new Set(["sos", "fall"]);
+  const OPEN = new Set(["new", "acknowledged", "dispatched", "on_scene"]);
+  const RECONCILE_MS = 10000;  // the queue fetched again this long after live rows were drawn
+  const EVENT_ROWS_KEPT_MS = 60000;  // live rows a fetched queue may not overwrite (it may be older)
   // SOS and falls in the alert colour (base.css --alert), which nothing else on any map uses.
   const ALERT_COLOR = getComputedStyle(document.documentElement).getPropertyValue("--alert").trim() || "#d0021b";
   const OTHER_ALERT_COLOR = "#f28c28";
@@ -34,6 +43,7 @@
 
   const state = {
     alerts: new Map(),      // id -> queue feature
+    eventRows: new Map(),   // id -> {feature, at}: rows drawn from live events lately
     known: null,            // ids already seen (null before the first load: no beep for those)
     selected: null,         // selected alert id
     terminal: null,         // terminal id whose track is shown
@@ -186,7 +196,7 @@
       id: "alerts", title: text.alerts, source: {type: "geojson", data: EMPTY},
       legend: [[kindName("sos") + " / " + kindName("fall"), ALERT_COLOR], [text.otherAlerts, OTHER_ALERT_COLOR]],
       layers: [
-        // pulsing halo of urgent alerts nobody has acknowledged
+        // halo of urgent alerts nobody has acknowledged (the pulse: pulsesSync)
         {type: "circle", filter: ["all", ["in", ["get", "kind"], ["literal", [...URGENT]]], ["==", ["get", "state"], "new"]],
          paint: {"circle-radius": 18, "circle-color": ALERT_COLOR, "circle-opacity": 0.35}},
         // the selected alert
@@ -201,13 +211,22 @@
         }},
       ],
     });
-    let pulse = false;
-    setInterval(() => {
-      const unanswered = [...state.alerts.values()].some((f) => URGENT.has(f.properties.kind) && f.properties.state === "new");
-      if (!unanswered && !pulse) return;
-      pulse = unanswered && !pulse;
-      if (map.getLayer("alerts-0")) map.setPaintProperty("alerts-0", "circle-opacity", pulse ? 0.1 : 0.45);
-    }, 600);
+    /* Unanswered SOS and falls pulse by CSS on markers above the map (at most PULSES; the
+       halo layer marks them all): animating the layer would redraw the whole map twice a
+       second, and on a slow device a redraw holds the page — and the next alert — for
+       hundreds of milliseconds. */
+    const PULSES = 50;
+    const pulses = new Map();  // alert id -> maplibregl.Marker
+    function pulsesSync(rows) {
+      const want = new Map(rows.filter((f) => URGENT.has(f.properties.kind) && f.properties.state === "new" && f.geometry)
+        .slice(0, PULSES).map((f) => [f.properties.id, f.geometry.coordinates]));
+      pulses.forEach((marker, id) => { if (!want.has(id)) { marker.remove(); pulses.delete(id); } });
+      want.forEach((point, id) => {
+        if (pulses.has(id)) { pulses.get(id).setLngLat(point); return; }
+        pulses.set(id, new maplibregl.Marker({element: element("div", {class: "alert-pulse", "data-alert-id": id})})
+          .setLngLat(point).addTo(map));
+      });
+    }
 
     const clickable = ["alerts-2", "terminals-0"];
     clickable.forEach((layer) => {
@@ -281,11 +300,26 @@
       $("queue-empty").hidden = rows.length > 0;
       const source = map.getSource("src-alerts");
       if (source) source.setData({type: "FeatureCollection", features: rows.filter((f) => f.geometry)});
+      pulsesSync(rows);
+    }
+
+    /* A live row newer than the list's (a list fetched while events came) wins. */
+    function withEventRows(features) {
+      const now = Date.now();
+      const byId = new Map(features.map((f) => [f.properties.id, f]));
+      state.eventRows.forEach(({feature, at}, id) => {
+        if (now - at > EVENT_ROWS_KEPT_MS) { state.eventRows.delete(id); return; }
+        const listed = byId.get(id);
+        if (listed && listed.properties.version >= feature.properties.version) return;
+        if (OPEN.has(feature.properties.state)) byId.set(id, feature);
+        else byId.delete(id);
+      });
+      return [...byId.values()];
     }
 
     const loadQueue = serial(async () => {
       const data = await fetchJSON(config.alertsUrl + "?state=open&page_size=1000");
-      const features = (data.features || []).map(withId);
+      const features = withEventRows((data.features || []).map(withId));
       const fresh = state.known ? features.filter((f) => !state.known.has(f.properties.id)) : [];
       state.alerts = new Map(features.map((f) => [f.properties.id, f]));
       state.known = new Set([...(state.known || []), ...state.alerts.keys()]);
@@ -313,6 +347,45 @@
       state.terminals = data.features || [];
     });
     setInterval(loadTerminals, TERMINAL_REFRESH_MS);
+
+    /* One terminal's marker from its alert's row: the alert's kind, and where it was
+       raised (a device report's fix); a terminal not on the map yet is added. */
+    function terminalMark(feature, action) {
+      const p = feature.properties;
+      const open = OPEN.has(p.state);
+      const terminals = state.terminals || (state.terminals = []);
+      let terminal = terminals.find((f) => f.properties.id === p.terminal);
+      const added = !terminal;
+      if (added) {
+        if (!open || !feature.geometry) return;
+        terminal = {type: "Feature", id: p.terminal, geometry: feature.geometry,
+                    properties: {id: p.terminal, device_id: p.device_id, elder: p.elder, person: p.person}};
+        terminals.push(terminal);
+      }
+      const moved = open && feature.geometry && (action === "raised" || action === "repeat");
+      if (open) {
+        terminal.properties.open_alert_kind = p.kind;
+        terminal.properties.open_alert_id = p.id;
+        if (moved) terminal.geometry = feature.geometry;
+      } else if (terminal.properties.open_alert_id === p.id) {
+        terminal.properties.open_alert_kind = null;
+        terminal.properties.open_alert_id = null;
+      } else {
+        return;
+      }
+      const source = map.getSource("src-terminals");
+      if (!source) return;
+      // the one feature, not the thousands of the layer again
+      const props = terminal.properties;
+      try {
+        source.updateData(added ? {add: [terminal]} : {update: [{
+          id: p.terminal, newGeometry: moved ? terminal.geometry : undefined,
+          addOrUpdateProperties: [{key: "open_alert_kind", value: props.open_alert_kind},
+                                  {key: "open_alert_id", value: props.open_alert_id}]}]});
+      } catch (error) {
+        source.setData({type: "FeatureCollection", features: terminals});
+      }
+    }
 
     // ---------------------------------------------------------------- detail
 
@@ -622,13 +695,41 @@
 
     // ---------------------------------------------------------------- live stream
 
+    let reconcile = null;
+    function reconcileSoon() {
+      if (reconcile) return;
+      reconcile = setTimeout(() => { reconcile = null; loadQueue(); }, RECONCILE_MS);
+    }
+
+    /* Draw the row the event carries at once; the list is fetched again later. */
+    function rowApply(change) {
+      const feature = withId(change.row);
+      const p = feature.properties;
+      state.eventRows.set(p.id, {feature, at: Date.now()});
+      const known = state.alerts.has(p.id) || (state.known && state.known.has(p.id));
+      if (OPEN.has(p.state)) state.alerts.set(p.id, feature);
+      else state.alerts.delete(p.id);
+      if (state.known) state.known.add(p.id);
+      renderQueue();
+      if (!known && change.action !== "repeat" && URGENT.has(p.kind) && p.state === "new") {  // a repeat beeps below
+        beep();
+        if (window.MapSheet && window.MapSheet.state() === "collapsed") window.MapSheet.setState("half");
+      }
+      terminalMark(feature, change.action);
+      reconcileSoon();
+    }
+
     function onAlertEvent(event) {
       let change;
       try { change = JSON.parse(event.data); } catch (error) { return; }
-      loadQueue();
-      // The terminals layer is large (every terminal in the user's areas): it follows on
-      // its own timer, and at once only for an SOS or a fall.
-      if (URGENT.has(change.kind)) loadTerminals();
+      if (change.row) {
+        rowApply(change);
+      } else {
+        loadQueue();
+        // The terminals layer is large (every terminal in the user's areas): it follows on
+        // its own timer, and at once only for an SOS or a fall.
+        if (URGENT.has(change.kind)) loadTerminals();
+      }
       if (change.action === "repeat" && URGENT.has(change.kind) && change.state === "new") beep();
       if (change.id === state.selected) {
         loadDetail(change.id).catch(() => {});
