@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import Throttled
 
@@ -86,11 +87,13 @@ def notice_page(request, pk: int):
                   {"application": application, "missing": missing, "conditional": conditional})
 
 
+# lazy: translated in the language of each request, not of the process's first import
 METRIC_COLUMNS = [
-    ("applications", _("applications")), ("accepted", _("accepted")), ("due", _("due")),
-    ("on_time", _("decided on time")), ("on_time_rate", _("on-time completion rate (%)")),
-    ("decided", _("decided")), ("mean_working_days", _("average working days")), ("rated", _("ratings")),
-    ("poor", _("poor ratings")), ("satisfaction_rate", _("satisfaction rate (%)")),
+    ("applications", gettext_lazy("applications")), ("accepted", gettext_lazy("accepted")),
+    ("due", gettext_lazy("due")), ("on_time", gettext_lazy("decided on time")),
+    ("on_time_rate", gettext_lazy("on-time completion rate (%)")), ("decided", gettext_lazy("decided")),
+    ("mean_working_days", gettext_lazy("average working days")), ("rated", gettext_lazy("ratings")),
+    ("poor", gettext_lazy("poor ratings")), ("satisfaction_rate", gettext_lazy("satisfaction rate (%)")),
 ]
 
 

@@ -73,6 +73,8 @@ PAGES = [
     SitePage("application-receipt", lambda w: f"/services/applications/{_application(w)}/receipt/", ("community",)),
     SitePage("application-notice", lambda w: f"/services/applications/{_application(w)}/notice/", ("community",)),
     SitePage("appointments-today", lambda w: "/services/appointments/", ("community", "street")),
+    SitePage("services-metrics", lambda w: "/services/metrics/", ("street", "handler")),
+    SitePage("services-rate", lambda w: "/services/rate/", (None,)),
     SitePage("portal-book", lambda w: "/portal/book/", (None,)),
     SitePage("portal-home", lambda w: "/portal/", (None,)),
     SitePage("portal-items", lambda w: "/portal/items/", (None,)),
