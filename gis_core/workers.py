@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+from django.db import close_old_connections
 
 
 @contextlib.contextmanager
@@ -19,3 +22,16 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def fresh_connection(function: Callable) -> Callable:
+    """A job run on a usable database connection: a worker thread outlives its jobs, and a
+    connection the server closed meanwhile must not fail the next one."""
+    @functools.wraps(function)
+    def run(**kwargs):
+        close_old_connections()
+        try:
+            return function(**kwargs)
+        finally:
+            close_old_connections()
+    return run

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from procrastinate.contrib.django import app
 
-from notify.tasks import _fresh
+from gis_core.workers import fresh_connection
 
 
 @app.task(name="notices.send_chunk", queue="notify")
-@_fresh
+@fresh_connection
 def send_chunk(*, notice_id: int, first_id: int, last_id: int) -> dict:
     from notices.services import notice_chunk_send
 

@@ -2,25 +2,13 @@
 Queues: ``urgent`` (SOS and falls, priority 10) and ``notify``."""
 from __future__ import annotations
 
-from django.db import close_old_connections
 from procrastinate.contrib.django import app
 
-
-def _fresh(function):
-    """Each job on a usable database connection (a worker thread outlives them)."""
-    def run(**kwargs):
-        close_old_connections()
-        try:
-            return function(**kwargs)
-        finally:
-            close_old_connections()
-    run.__name__ = function.__name__
-    run.__doc__ = function.__doc__
-    return run
+from gis_core.workers import fresh_connection
 
 
 @app.task(name="notify.deliver", queue="notify")
-@_fresh
+@fresh_connection
 def deliver(*, notification_id: int) -> str:
     from notify.services import notification_deliver
 
@@ -28,7 +16,7 @@ def deliver(*, notification_id: int) -> str:
 
 
 @app.task(name="notify.alert_changed", queue="urgent", priority=10)
-@_fresh
+@fresh_connection
 def alert_changed(*, alert_id: int, action: str) -> int:
     from notify.rules import alert_fan_out
 
@@ -37,7 +25,7 @@ def alert_changed(*, alert_id: int, action: str) -> int:
 
 @app.periodic(cron="* * * * *", periodic_id="notify-recover")
 @app.task(name="notify.recover", queue="notify", pass_context=False)
-@_fresh
+@fresh_connection
 def recover(*, timestamp: int) -> dict:
     from notify.services import notifications_recover
 
