@@ -1,5 +1,6 @@
 """The benchmarks' database: ``grid_bench`` on the embedded cluster, 1,000,000 people
-seeded by bench/seed.py. While a seed of this checkout runs it holds a lock
+seeded by bench/seed.py (``BENCH_DATABASE`` names another, e.g. a copy made with
+``CREATE DATABASE … TEMPLATE grid_bench`` for a branch whose migrations differ). While a seed of this checkout runs it holds a lock
 (var/bench_seed.lock); the other benchmarks wait for it, within a bound."""
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from bench.lib.processes import exit_on_sigterm
 from devstack import embedded
 
-DATABASE = "grid_bench"
+DATABASE = os.environ.get("BENCH_DATABASE", "grid_bench")
 SEED_LOCK = embedded.VAR / "bench_seed.lock"
 SEED_WAIT_S = 3600
 
