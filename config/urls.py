@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from gis_core.health import health
 from ogc import views as ogc_views
 from signin.pages import SignInView
 
 urlpatterns = [
+    path("healthz", health, name="health"),
     path("", include("gis_core.page_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's login (LOGIN_URL of every page) with the second factor, before the admin.

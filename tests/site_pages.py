@@ -109,6 +109,7 @@ NOT_PAGES = {
     "cap-alert",       # a CAP 1.2 alert (XML)
     "screen-worker",   # the noticeboard screens' service worker (a script)
     "api-schema",      # the OpenAPI document
+    "health",          # /healthz: JSON for the load balancer (tests/test_health.py)
     "signin-code",     # steps of a sign-in in progress: without one they redirect to the login
     "signin-enrol",    # (tests/test_signin_otp.py drives them, in the browser too)
     "oidc_authentication_init",      # redirects to the identity provider
