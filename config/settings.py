@@ -107,6 +107,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# One cache for every web process and node: the public limits (throttles) count there, so
+# a per-process memory cache would let each worker grant the whole limit again. The
+# database's table (created by gis_core's migration 0004) needs no other server.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gis_core_cache",
+                      "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -387,8 +393,7 @@ APPOINTMENT_SLOTS_RATE = os.environ.get("APPOINTMENT_SLOTS_RATE", "60/min")
 
 # Public case tracking (/track/, /api/v1/track/<number>/): lookups per client address, and
 # wrong checks (tracking key or phone digits) per number within TRACK_FAILURE_WINDOW
-# seconds before the number answers 429. Counters live in the cache (CACHES): per
-# process with the default local-memory cache.
+# seconds before the number answers 429. Counters live in the cache (CACHES).
 TRACK_RATE = os.environ.get("TRACK_RATE", "30/min")
 TRACK_MAX_FAILURES = int(os.environ.get("TRACK_MAX_FAILURES", "10"))
 TRACK_FAILURE_WINDOW = int(os.environ.get("TRACK_FAILURE_WINDOW", "3600"))

@@ -62,11 +62,17 @@ def english():
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Throttle counters (public tracking, sign-in) live in the cache: none carry over."""
-    from django.core.cache import cache
+def empty_cache(request, django_db_blocker):
+    """Throttle counters (public tracking, sign-in) live in the cache — the database's
+    table — so none carry over: emptied after each test that uses the database (the
+    test database is set up by then; a test's own writes may be committed by a server
+    process it started)."""
+    yield
+    if {"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        from django.core.cache import cache
 
-    cache.clear()
+        with django_db_blocker.unblock():
+            cache.clear()
 
 
 @pytest.fixture(autouse=True)

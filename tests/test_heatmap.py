@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import mapbox_vector_tile
 import numpy as np
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 from django.test import Client
@@ -31,14 +30,6 @@ EXTRA = {"hA": 2, "hB": 1, "hF": 5}
 PEOPLE = {"A": 3, "B": 2, "F": 6}
 LIVING_ALONE = {"A": 2, "B": 1, "F": 0}   # pA, one more in A, one in B
 DISABLED = {"A": 1, "B": 0, "F": 0}       # pA (a sensitive tag)
-
-
-@pytest.fixture(autouse=True)
-def fresh_scales():
-    """Colour scales are cached per scope: each test measures its own data."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
