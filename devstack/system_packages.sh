@@ -12,6 +12,7 @@ PACKAGES=(
   fonts-dejavu-core                                           # the maps' label glyphs (gis_core/frontend/vendor.py)
   gcc python3-dev libldap2-dev libsasl2-dev                   # python-ldap (single sign-on) builds from source: compiler, headers
   slapd ldap-utils                                            # the real LDAP server the single sign-on tests start
+  nginx-light                                                 # the reverse proxy of docs/deploy (tests/test_deploy_proxy.py runs it)
   python3-venv
 )
 

@@ -276,7 +276,7 @@ def swagger_operation_shown(page, text: str, *, timeout_ms: int = 30000) -> None
 
 # --------------------------------------------------------------------------- the live alert stream
 
-def alert_stream_open(base_url: str, user, *, language: str = "en"):
+def alert_stream_open(base_url: str, user, *, language: str = "en", headers: dict | None = None):
     """``GET /live/alerts/`` of a running server (``asgi_server``) signed in as ``user``
     (asking for ``language``, as ``World.client`` does), read by a thread: returns (close, events), ``events`` a queue of the ``alert`` events'
     data (decoded). Returns once the stream is connected (its LISTEN is then on)."""
@@ -292,7 +292,8 @@ def alert_stream_open(base_url: str, user, *, language: str = "en"):
     client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     response = urllib.request.urlopen(urllib.request.Request(f"{base_url}/live/alerts/", headers={"Cookie": cookie,
-                                                                                     "Accept-Language": language}),
+                                                                                     "Accept-Language": language,
+                                                                                     **(headers or {})}),
                                       timeout=30)
     events: queue.Queue = queue.Queue()
     connected = threading.Event()
