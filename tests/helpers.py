@@ -209,14 +209,14 @@ def mqtt_listen(topics: list[str]):
 
 class IngesterProcess:
     """``manage.py run_ingester`` in a subprocess against the test database, on its own
-    shared-subscription group. Its broker session outlives a restart by ``session_expiry``
+    shared-subscription group (or ``group``, shared with other ingesters). Its broker session outlives a restart by ``session_expiry``
     seconds (short: test sessions must not pile up queues in the broker)."""
 
-    def __init__(self, *, session_expiry: int = 60, shared: bool = True) -> None:
+    def __init__(self, *, session_expiry: int = 60, shared: bool = True, group: str | None = None) -> None:
         import uuid
 
         self.client_id = f"test-ingester-{uuid.uuid4().hex[:8]}"
-        self.group = f"test{uuid.uuid4().hex[:8]}" if shared else ""
+        self.group = group if group is not None else f"test{uuid.uuid4().hex[:8]}" if shared else ""
         self.session_expiry = session_expiry
         self.process = None
         self.output: list[str] = []
