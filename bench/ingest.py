@@ -11,8 +11,17 @@ outside the zone, and a few elders wander off), device times increasing per devi
 
 Each round, in the same run:
 - bare receive: a paho MQTT 5 client subscribed (QoS 1, auto-ack) to the ingester's
-  topic filters counts the stream and writes nothing — the baseline; its rate is
+  topic filters counts the stream and writes nothing; its rate is
   messages / (first to last message received);
+- floor — the baseline of the target: what any ingest of this stream must do at least.
+  ``--ingesters`` processes on a shared subscription receive the stream as the ingester
+  does (paho, MQTT 5, QoS 1, manual acknowledgement, its receive maximum, batch size and
+  wait) and COPY one raw row per message (device id from the topic, time received,
+  payload) into a plain *logged* table (the ingester's durability; no index), one
+  transaction per batch, acknowledging after the commit (``gis_core.mqtt.acks_send``, as
+  the ingester). No decoding, no cell, zone, terminal state or alert. One row per message:
+  the ingester stores one per fix, the same but for the 0.1 % heartbeats. Its rate is
+  measured as the ingester's: messages / (first publish → every message committed);
 - ingest: ``manage.py run_ingester`` (its own process, on grid_bench, DEBUG=0) receives
   the same stream; its rate is messages / (first publish → the moment the database has
   committed an outcome for every message — iot_ingestcount, polled every 50 ms).
@@ -32,11 +41,17 @@ people's ingesters and tests on the embedded broker neither receive the stream n
 to it; ``--shared-broker`` uses the embedded broker (MQTT_URL).
 
 CPU seconds of each process, of grid_bench's PostgreSQL backends and of everything else
-on the machine are printed for each round: the two cores are shared. ``--profile`` runs
+on the machine are printed for each round: the two cores are shared. At the end, a table
+splits the CPU per message: *receive* (the MQTT network thread of the receiver, floor or
+ingester, less decoding), *decode* (``message_decode`` over the stream, measured apart),
+*write* (the writer thread: batching, per-message Python, COPY, commit, acknowledgements),
+*PostgreSQL* (grid_bench's backends) — with each process's ceiling, 10⁶ / its Python µs
+(its threads share one core). ``--profile`` runs
 the ingester under cProfile (all threads); ``--stages`` times the steps of
 iot.batch_write.messages_ingest (its ``on_stage`` hook) in this process without MQTT.
 
-Targets (issue): ingest ≥ 8,000 messages/s and ≥ 0.8 × the bare receive rate.
+Targets (issue 15): ingest ≥ 8,000 messages/s with one ingester, and ≥ 0.8 × the floor
+measured in the same run (ingest / bare is printed too).
 
 Needs the database grid_bench (`.venv/bin/python bench/seed.py`).
 """
@@ -628,7 +643,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--devices", type=int, default=5000, help="terminals sending (default 5000)")
     parser.add_argument("--messages", type=int, default=200_000, help="messages in the stream (default 200000)")
-    parser.add_argument("--repeat", type=int, default=1, help="rounds of bare then ingest (default 1; 0 with --stages: only those)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of bare, floor, then ingest (default 1; 0 with --stages: only those)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--sos", type=int, default=10, help="SOS messages in the stream (default 10)")
     parser.add_argument("--heartbeats", type=float, default=0.001, help="share of heartbeats (default 0.001)")
@@ -650,7 +666,8 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true",
                         help="afterwards, decode and write the stream in this process without MQTT, timing each "
                              "step of iot.batch_write.messages_ingest")
-    parser.add_argument("--skip-bare", action="store_true", help="ingest rounds only (no ratio)")
+    parser.add_argument("--skip-bare", action="store_true",
+                        help="ingest rounds only (no bare receive, no floor: no ratio)")
     parser.add_argument("--profile", nargs="?", const=str(ROOT / "var/bench_ingest.prof"), metavar="FILE",
                         help="run the ingester under cProfile (all threads), write FILE (default "
                              "var/bench_ingest.prof) and print the top functions; slows it down")
@@ -818,7 +835,7 @@ def cpu_split(bare_rounds: list[Round], floor_rounds: list[Round], ingest_rounds
         ceiling = n * 1e6 / python if python else 0.0
         print(f"  {name:26}{cells}{pg}{total:9.1f}{rate:9,.0f}{ceiling:11,.0f}")
     print("  receive: MQTT network thread(s); decode: message_decode measured apart; write: the writer (main) "
-          "thread; Python = their sum,\n  whose ceiling (one core per process, the GIL) is 10⁶ / Python × processes; "
+          "thread;\n  Python = their sum, whose ceiling (one core per process, the GIL) is 10⁶ / Python × processes; "
           "Postgres: grid_bench's backends")
 
 if __name__ == "__main__":
