@@ -1,6 +1,8 @@
 """MQTT connection settings from MQTT_URL (mqtt://user:password@host:port, or mqtts://)."""
 from __future__ import annotations
 
+import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
@@ -41,6 +43,24 @@ def mqtt_client(client_id: str, *, url: str | None = None, manual_ack: bool = Fa
     if config.tls:
         client.tls_set()
     return client
+
+
+_PUBACK = struct.Struct("!BBH")  # PUBACK, remaining length 2, packet id: success (MQTT 3.1.1 and 5)
+
+
+def acks_send(client: mqtt.Client, mids: Sequence[int]) -> None:
+    """Acknowledge the QoS 1 messages ``mids`` (a client with ``manual_ack``) in one write.
+    paho's ``ack`` queues one packet and wakes its network thread for each message — two
+    system calls and a loop turn a message; these are the same PUBACK bytes, queued as
+    one packet. Lost with the connection like paho's own (the broker then redelivers)."""
+    if not mids:
+        return
+    queue = getattr(client, "_packet_queue", None)
+    if queue is None:  # a paho without it (pinned 2.2.0 has it): one by one
+        for mid in mids:
+            client.ack(mid, 1)
+        return
+    queue(mqtt.PUBACK, b"".join([_PUBACK.pack(mqtt.PUBACK, 2, mid) for mid in mids]), 0, 0)
 
 
 def connect(client: mqtt.Client, *, clean_start: bool = True, url: str | None = None, keepalive: int = 30,

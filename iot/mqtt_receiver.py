@@ -53,7 +53,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from gis_core.mqtt import connect, mqtt_client
+from gis_core.mqtt import acks_send, connect, mqtt_client
 from iot.alerting import alerts_raise_silent
 from iot.batch_write import Message, message_decode, message_quarantine, messages_ingest
 from iot.models import AlertKind
@@ -63,13 +63,16 @@ log = logging.getLogger("iot.mqtt_receiver")
 TOPICS = ("eldercare/+/up", "watch/+/up", "owntracks/+/+", "owntracks/+/+/+")
 SESSION_EXPIRY = 7 * 24 * 3600   # the broker keeps our queue for a week of downtime
 RECEIVE_MAXIMUM = 65535          # unacknowledged messages the broker may send us (MQTT 5 maximum)
+BATCH_SIZE = 1000                # most messages per transaction
+BATCH_SECONDS = 0.05             # longest wait to fill a batch
 SILENCE_CHECK_SECONDS = 30
 PARTITIONS_CHECK_SECONDS = 3600
 
 
 class Ingester:
     def __init__(self, *, client_id: str, group: str = "ingest", url: str | None = None,
-                 batch_size: int = 1000, batch_seconds: float = 0.05, session_expiry: int = SESSION_EXPIRY,
+                 batch_size: int = BATCH_SIZE, batch_seconds: float = BATCH_SECONDS,
+                 session_expiry: int = SESSION_EXPIRY,
                  report: Callable[[str], None] | None = None, report_seconds: float = 10.0) -> None:
         self.client_id, self.group, self.url = client_id, group, url
         self.batch_size, self.batch_seconds, self.session_expiry = batch_size, batch_seconds, session_expiry
@@ -269,9 +272,7 @@ class Ingester:
                     self.totals[outcome] += n
                 self.totals["alerts"] += len(result.alerts)
             self.totals["received"] += len(batch)
-        for message in batch:
-            if message.mid:
-                self.client.ack(message.mid, 1)
+        acks_send(self.client, [message.mid for message in batch if message.mid])
 
     def _write_alone(self, message: Message) -> None:
         try:

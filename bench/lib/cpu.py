@@ -15,11 +15,7 @@ POSTMASTER_PID = embedded.VAR / "pg/data/postmaster.pid"
 
 def process_cpu(pid: int) -> float:
     """User + system CPU seconds of ``pid`` so far (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
-    except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-        return 0.0
+    return process_cpu_path(Path(f"/proc/{pid}/stat"))
 
 
 def machine_busy() -> tuple[float, float]:
@@ -77,3 +73,45 @@ class CpuMeter:
         parts = [f"{name} {seconds:.1f} s ({seconds / self.wall:.0%})" if seconds >= 0 else f"{name} (ended)"
                  for name, seconds in self.used().items()]
         return f"  CPU over {self.wall:.1f} s (100 % = one core of {os.cpu_count()}): " + ", ".join(parts)
+
+
+def threads_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds so far of ``pid``'s main thread and of its other threads together (a
+    gone thread's time is lost from the second figure: sample threads that live as long as
+    the measurement)."""
+    main = others = 0.0
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return 0.0, 0.0
+    for task in tasks:
+        seconds = process_cpu_path(task / "stat")
+        if task.name == str(pid):
+            main = seconds
+        else:
+            others += seconds
+    return main, others
+
+
+def process_cpu_path(stat: Path) -> float:
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        return 0.0
+
+
+class ThreadSplit:
+    """CPU seconds of a process's main thread and of its other threads between start()
+    and stop(): for the ingester and the floor, the writer (main thread) against the MQTT
+    network thread."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def start(self) -> None:
+        self.before = threads_cpu(self.pid)
+
+    def stop(self) -> None:
+        after = threads_cpu(self.pid)
+        self.main, self.others = after[0] - self.before[0], after[1] - self.before[1]

@@ -1,6 +1,7 @@
 """manage.py run_ingester: the MQTT ingester (iot/mqtt_receiver.py), until SIGTERM or Ctrl-C."""
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import socket
@@ -8,7 +9,9 @@ import socket
 from django.core.management.base import BaseCommand, CommandParser
 
 from iot.broker import broker_credentials_write
-from iot.mqtt_receiver import SESSION_EXPIRY, Ingester
+from iot.mqtt_receiver import BATCH_SECONDS, BATCH_SIZE, SESSION_EXPIRY, Ingester
+
+GC_THRESHOLD = 10_000
 
 
 class Command(BaseCommand):
@@ -22,8 +25,9 @@ class Command(BaseCommand):
                             help="MQTT client id; keep it across restarts (the broker keeps its session)")
         parser.add_argument("--group", default="ingest", help="shared-subscription group (default ingest); '' subscribes plainly (one ingester "
                                  "only; survives a broker restart with no gap, see iot/mqtt_receiver.py)")
-        parser.add_argument("--batch-size", type=int, default=1000, help="most messages per transaction")
-        parser.add_argument("--batch-ms", type=float, default=50, help="longest wait to fill a batch (ms)")
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="most messages per transaction")
+        parser.add_argument("--batch-ms", type=float, default=BATCH_SECONDS * 1000,
+                            help="longest wait to fill a batch (ms)")
         parser.add_argument("--session-expiry", type=int, default=SESSION_EXPIRY,
                             help="seconds the broker keeps queueing for this ingester while it is down "
                                  f"(default {SESSION_EXPIRY:,})")
@@ -43,6 +47,11 @@ class Command(BaseCommand):
                             report=(lambda line: self.stdout.write(line)) if verbosity else None)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: ingester.stop())
+        # Start-up's objects (Django, the apps: some 200,000) never become garbage: frozen, the
+        # collector stops walking them; and it runs after 10,000 new objects instead of 700
+        # (each message makes a few, none in a cycle; a backlog is tens of thousands).
+        gc.freeze()
+        gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
         self.stdout.write(f"ingester {client_id} started (group {group})")
         ingester.run()
         self.stdout.write(f"ingester stopped: {ingester.summary()}")
