@@ -27,6 +27,7 @@ tile invalidation, cell counts) and foreign-key checks run as for any other writ
 """
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -90,6 +91,19 @@ def _row_triggers_off(cursor, model: type):
     cursor.execute(f"ALTER TABLE {table} " + ", ".join(f"ENABLE TRIGGER {p}" for p in pgids))
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_text(values: list) -> list[str]:
+    """A column's values in COPY's text format. Column by column, not row by row: psycopg's
+    write_row costs ~8 µs a row, a third of the staging."""
+    return ["\\N" if v is None else (v.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(v) else v)
+            if isinstance(v, str) else str(v) for v in values]
+
+
 def _stage(cursor, layer: ImportLayer, staged: Staged) -> None:
     columns = [(c.field, c.sql_type) for c in layer.columns]
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING}, {EXISTING}, {AREAS}, {SET_ASIDE}")
@@ -102,8 +116,9 @@ def _stage(cursor, layer: ImportLayer, staged: Staged) -> None:
     lists = [staged.rows, staged.keys, *(staged.values[name] for name, _t in columns), staged.ewkb]
     with cursor.cursor.copy(f"COPY {STAGING} ({', '.join(names)}) FROM STDIN") as copy:
         for start in range(0, len(staged.rows), COPY_CHUNK):
-            for row in zip(*(values[start:start + COPY_CHUNK] for values in lists), strict=True):
-                copy.write_row(row)
+            columns = [_copy_text(values[start:start + COPY_CHUNK]) for values in lists[:-1]]
+            columns.append(staged.ewkb[start:start + COPY_CHUNK])  # hex: nothing to escape
+            copy.write("".join(f"{line}\n" for line in map("\t".join, zip(*columns, strict=True))))
     cursor.execute(f"CREATE INDEX ON {STAGING} USING gist (pt)")
     cursor.execute(f"ANALYZE {STAGING}")
 
