@@ -124,15 +124,21 @@ def _stage(cursor, layer: ImportLayer, staged: Staged) -> None:
 
 
 def _existing_match(cursor, layer: ImportLayer) -> None:
-    """import_existing(row, id, area_id, same_geometry): the record each row's source key
-    already names. A record whose geometry is unchanged keeps its area (the derive_area
-    trigger only runs when the geometry changes, and derived_areas_reassign keeps it current
-    when a boundary moves), so a re-import derives nothing."""
+    """import_existing(row, id, area_id, same_geometry, unchanged): the record each row's
+    source key already names, and whether the row would change it. A record whose geometry
+    is unchanged keeps its area (the derive_area trigger only runs when the geometry
+    changes, and derived_areas_reassign keeps it current when a boundary moves), so a
+    re-import derives nothing and compares each row once."""
     model = layer.model_class
     table, geom = model._meta.db_table, model._meta.get_field(layer.geometry).column
+    fields = [c.field for c in layer.columns]
     cursor.execute(f"""CREATE TEMP TABLE {EXISTING} ON COMMIT DROP AS
-        SELECT s.row, t.id, t.area_id, t.{geom} IS NOT DISTINCT FROM s.geom AS same_geometry
-        FROM {STAGING} s JOIN {table} t ON t.source_key = s.source_key AND NOT (t.source_key = '')""")
+        SELECT row, id, area_id, same_geometry,
+               same_geometry AND area_id IS NOT NULL AND same_values AS unchanged
+        FROM (SELECT s.row, t.id, t.area_id, t.{geom} IS NOT DISTINCT FROM s.geom AS same_geometry,
+                     ({', '.join(f't.{f}' for f in fields)}) IS NOT DISTINCT FROM ({', '.join(f's.{f}' for f in fields)})
+                     AS same_values
+              FROM {STAGING} s JOIN {table} t ON t.source_key = s.source_key AND NOT (t.source_key = '')) m""")
     cursor.execute(f"ALTER TABLE {EXISTING} ADD PRIMARY KEY (row)")
     cursor.execute(f"ANALYZE {EXISTING}")
 
@@ -217,11 +223,12 @@ def _write(cursor, layer: ImportLayer) -> tuple[int, int]:
             ), events AS ({events})
             SELECT count(*) FROM written""")
         created = cursor.fetchone()[0]
-    changed = f"""FROM {STAGING} s JOIN {AREAS} d ON d.row = s.row JOIN {EXISTING} e ON e.row = s.row
-                  JOIN {table} t ON t.id = e.id
-                  WHERE {kept} AND ({', '.join(f't.{c}' for c in data)}) IS DISTINCT FROM ({', '.join(source)})"""
-    cursor.execute(f"SELECT count(*) {changed}")
+    cursor.execute(f"SELECT count(*) FROM {EXISTING} s WHERE NOT s.unchanged AND {kept}")
     if cursor.fetchone()[0]:
+        changed = f"""FROM {STAGING} s JOIN {AREAS} d ON d.row = s.row JOIN {EXISTING} e ON e.row = s.row
+                      JOIN {table} t ON t.id = e.id
+                      WHERE NOT e.unchanged AND {kept}
+                        AND ({', '.join(f't.{c}' for c in data)}) IS DISTINCT FROM ({', '.join(source)})"""
         cursor.execute(f"""
             WITH written AS (
                 UPDATE {table} AS u SET {', '.join(f'{c} = v.{c}' for c in data)}, updated_at = now()
