@@ -11,10 +11,9 @@ from pghistory.models import Events
 
 from assets.models import Building
 from gis_core.importing.services import layer_import
-from tiles.models import TileCache, TileVersion
-from tiles.tilemath import tiles_covering
+from tests.helpers import tile_versions, tile_xy, tiles_touched
+from tiles.models import TileCache
 
-MARGIN = 64 / 4096
 ROWS = [  # cells B, B and F of the world
     {"编号": 1, "名称": "一号楼", "层数": 6, "geometry": footprint(102.716, 25.005)},
     {"编号": 2, "名称": "二号楼", "层数": 9, "geometry": footprint(102.718, 25.012)},
@@ -28,16 +27,8 @@ def _import(actor, tmp_path, rows, folder="v1"):
                                                                    "rolls"))
 
 
-def _versions(layer):
-    return {(v.z, v.x, v.y): v.version for v in TileVersion.objects.filter(layer=layer)}
-
-
 def _bumped(before, layer):
-    return {k for k, v in _versions(layer).items() if before.get(k, 0) != v}
-
-
-def _tiles(extent, minzoom, maxzoom):
-    return {(z, x, y) for z in range(minzoom, maxzoom + 1) for x, y in tiles_covering(extent, z, MARGIN)}
+    return {k for k, v in tile_versions(layer).items() if before.get(k, 0) != v}
 
 
 def _row_versions():
@@ -64,17 +55,17 @@ def test_every_created_record_has_its_history_event(world, tmp_path):
 
 def test_an_import_invalidates_the_tiles_and_cells_it_touches(world, tmp_path):
     client = world.client("admin")
-    (x, y), = tiles_covering((102.7161, 25.0051, 102.7161, 25.0051), 16)
+    x, y = tile_xy(102.7161, 25.0051, 16)
     client.get(f"/tiles/buildings/16/{x}/{y}.pbf")
     assert TileCache.objects.filter(layer="buildings", z=16, x=x, y=y).exists()
-    before = {layer: _versions(layer) for layer in ("buildings", "cells")}
+    before = {layer: tile_versions(layer) for layer in ("buildings", "cells")}
 
     _import(world.users["admin"], tmp_path, ROWS)
 
     footprints = [Building.objects.get(source_key=f"rolls:{i}").footprint.extent for i in (1, 2, 3)]
-    assert _bumped(before["buildings"], "buildings") == set().union(*(_tiles(e, 13, 16) for e in footprints))
-    assert _bumped(before["cells"], "cells") == (_tiles(world.areas["B"].boundary.extent, 11, 16)
-                                                 | _tiles(world.areas["F"].boundary.extent, 11, 16))
+    assert _bumped(before["buildings"], "buildings") == set().union(*(tiles_touched(e, 13, 16) for e in footprints))
+    assert _bumped(before["cells"], "cells") == (tiles_touched(world.areas["B"].boundary.extent, 11, 16)
+                                                 | tiles_touched(world.areas["F"].boundary.extent, 11, 16))
     assert not TileCache.objects.filter(layer="buildings", z=16, x=x, y=y).exists()
     assert b"\xe4\xb8\x80\xe5\x8f\xb7\xe6\xa5\xbc" in client.get(f"/tiles/buildings/16/{x}/{y}.pbf").content  # 一号楼
 
@@ -83,14 +74,14 @@ def test_an_unchanged_file_writes_locks_and_invalidates_nothing(world, tmp_path)
     admin = world.users["admin"]
     _import(admin, tmp_path, ROWS)
     rows, events = _row_versions(), Events.objects.filter(pgh_obj_model="assets.Building").count()
-    before = {layer: _versions(layer) for layer in ("buildings", "cells")}
+    before = {layer: tile_versions(layer) for layer in ("buildings", "cells")}
 
     report = _import(admin, tmp_path, ROWS, "v2")
 
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
     assert _row_versions() == rows
     assert Events.objects.filter(pgh_obj_model="assets.Building").count() == events
-    assert {layer: _versions(layer) for layer in ("buildings", "cells")} == before
+    assert {layer: tile_versions(layer) for layer in ("buildings", "cells")} == before
 
 
 def test_a_moved_footprint_gets_its_new_area_a_renamed_one_keeps_its_own(world, tmp_path):
