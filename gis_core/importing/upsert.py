@@ -119,7 +119,6 @@ def _stage(cursor, layer: ImportLayer, staged: Staged) -> None:
             columns = [_copy_text(values[start:start + COPY_CHUNK]) for values in lists[:-1]]
             columns.append(staged.ewkb[start:start + COPY_CHUNK])  # hex: nothing to escape
             copy.write("".join(f"{line}\n" for line in map("\t".join, zip(*columns, strict=True))))
-    cursor.execute(f"CREATE INDEX ON {STAGING} USING gist (pt)")
     cursor.execute(f"ANALYZE {STAGING}")
 
 
@@ -151,6 +150,7 @@ def _areas_derive(cursor) -> None:
                        WHERE same_geometry AND area_id IS NOT NULL""")
     if cursor.rowcount == _count(cursor, STAGING):
         return
+    cursor.execute(f"CREATE INDEX ON {STAGING} USING gist (pt)")  # only when there is something to derive
     cursor.execute("SELECT DISTINCT level FROM gis_core_area ORDER BY level DESC")
     for (level,) in cursor.fetchall():
         cursor.execute(
