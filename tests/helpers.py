@@ -56,6 +56,21 @@ def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
     return x, y
 
 
+TILE_MARGIN = 64 / 4096  # the MVT buffer, as a share of the tile
+
+
+def tile_versions(layer: str) -> dict[tuple, int]:
+    """(z, x, y) → version of the layer's tiles (tiles/models.py)."""
+    from tiles.models import TileVersion
+
+    return {(v.z, v.x, v.y): v.version for v in TileVersion.objects.filter(layer=layer)}
+
+
+def tiles_touched(extent, minzoom: int, maxzoom: int) -> set[tuple]:
+    """(z, x, y) of the buffered tiles a lon/lat extent touches, at every zoom between."""
+    return {(z, x, y) for z in range(minzoom, maxzoom + 1) for x, y in tiles_covering(extent, z, TILE_MARGIN)}
+
+
 def tile_get(client, layer, z, x, y, **headers):
     return client.get(f"/tiles/{layer}/{z}/{x}/{y}.pbf", headers=headers)
 

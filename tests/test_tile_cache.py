@@ -7,26 +7,15 @@ import pytest
 from django.db.models import Q
 
 from assets import services
-from tests.helpers import building_in
+from tests.helpers import building_in, tile_versions, tiles_touched
 from tiles.layers import TileLayer, layer_for, register_layer
-from tiles.models import TileCache, TileVersion
+from tiles.models import TileCache
 from tiles.mvt import cached_tile, render_tile, scope_key, store_tile, tile_get
 from tiles.tilemath import tiles_covering
-
-MARGIN = 64 / 4096
-
 
 def tile_of(lon, lat, z):
     (x, y), = tiles_covering((lon, lat, lon, lat), z)
     return z, x, y
-
-
-def versions(layer: str) -> dict[tuple, int]:
-    return {(v.z, v.x, v.y): v.version for v in TileVersion.objects.filter(layer=layer)}
-
-
-def expected_tiles(extent, minzoom, maxzoom) -> set[tuple]:
-    return {(z, x, y) for z in range(minzoom, maxzoom + 1) for x, y in tiles_covering(extent, z, MARGIN)}
 
 
 def names(tile) -> set[str]:
@@ -46,13 +35,13 @@ def test_a_second_request_is_served_from_the_cache(world, django_assert_max_num_
 def test_an_edit_bumps_exactly_the_tiles_it_touches(world):
     building = world.buildings["bA"]
     old_extent = building.footprint.extent
-    before = {layer: versions(layer) for layer in ("buildings", "cells", "key-sites")}
+    before = {layer: tile_versions(layer) for layer in ("buildings", "cells", "key-sites")}
     moved = services.building_update(actor=world.users["root"], building=building,
                                      footprint=building_in(102.709, 25.013))
-    changed = {layer: {k for k, v in versions(layer).items() if before[layer].get(k, 0) != v}
+    changed = {layer: {k for k, v in tile_versions(layer).items() if before[layer].get(k, 0) != v}
                for layer in ("buildings", "cells", "key-sites")}
-    assert changed["buildings"] == (expected_tiles(old_extent, 13, 16) | expected_tiles(moved.footprint.extent, 13, 16))
-    assert changed["cells"] == expected_tiles(world.areas["A"].boundary.extent, 11, 16)  # its counts
+    assert changed["buildings"] == (tiles_touched(old_extent, 13, 16) | tiles_touched(moved.footprint.extent, 13, 16))
+    assert changed["cells"] == tiles_touched(world.areas["A"].boundary.extent, 11, 16)  # its counts
     assert changed["key-sites"] == set()
 
 
