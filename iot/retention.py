@@ -30,16 +30,21 @@ LOCK_KEY = "iot_positions_retain"
 
 _COLUMNS = "terminal_id, time, geom, accuracy_m, speed_kmh, drawable, flags, area_id, zone"
 
-# One fix per terminal per interval (the first drawable one), then every fix around an
-# alert of that terminal (device times on both sides: raised_at and last_report_at are the
-# device's clock, like a fix's time). {table} is ours, never user input.
+# One fix per terminal per interval (the first drawable one: its bucket differs from the
+# previous fix's), then every fix around an alert of that terminal (device times on both
+# sides: raised_at and last_report_at are the device's clock, like a fix's time). The window
+# runs in the primary key's order (terminal, time), so a step reads its terminals' range of
+# the key and sorts nothing. {table} is ours, never user input.
 _SAMPLED = f"""
 INSERT INTO iot_position_history ({_COLUMNS})
-SELECT DISTINCT ON (terminal_id, floor(extract(epoch FROM time) / %(interval)s)) {_COLUMNS}
-FROM {{table}}
-WHERE terminal_id > %(after)s AND terminal_id <= %(upto)s AND drawable
-  AND time >= %(keep_from)s AND time < %(before)s
-ORDER BY terminal_id, floor(extract(epoch FROM time) / %(interval)s), time
+SELECT {_COLUMNS} FROM (
+    SELECT {_COLUMNS}, floor(extract(epoch FROM time) / %(interval)s) AS bucket,
+           lag(floor(extract(epoch FROM time) / %(interval)s)) OVER (PARTITION BY terminal_id ORDER BY time) AS previous
+    FROM {{table}}
+    WHERE terminal_id > %(after)s AND terminal_id <= %(upto)s AND drawable
+      AND time >= %(keep_from)s AND time < %(before)s
+) fixes
+WHERE previous IS DISTINCT FROM bucket
 ON CONFLICT DO NOTHING
 """
 _AROUND_ALERTS = f"""
