@@ -181,3 +181,18 @@ def test_one_days_track_prunes_to_that_days_partition_and_reads_its_key(elders, 
     assert touched == {OLD_NAME, f"{OLD_NAME}_pkey"}, plan
     assert f"Index Scan using {OLD_NAME}_pkey" in plan, plan
     assert "iot_position_history_y2031m03_pkey" in plan, plan  # the history side also by its key
+
+
+def test_the_worker_clock_runs_partitions_hourly_and_retention_daily_on_its_own_queue(db):
+    from procrastinate.contrib.django import app
+
+    import iot.tasks
+
+    periodic = {task.periodic_id: (task.task.name, task.task.queue, task.cron)
+                for task in app.periodic_registry.periodic_tasks.values()}
+    assert periodic["iot-partitions"] == ("iot.partitions_ensure", "maintenance", "11 * * * *")
+    assert periodic["iot-retain"] == ("iot.positions_retain", "maintenance", "17 19 * * *")
+    # the job itself (inside fresh_connection, which would close the test's transaction)
+    assert iot.tasks.partitions_ensure.func.__wrapped__(timestamp=0) is not None
+    today = dt.datetime.now(dt.UTC)
+    assert any(lo <= today < hi for _, lo, hi in sql("SELECT * FROM iot_partitions('iot_position')"))
