@@ -164,6 +164,10 @@ def test_track_playback_reads_history_then_full_fixes_in_time_order(elders, worl
 
     drawable_history = [t for t in expected_a if t.second != 5]  # the blind fix is kept but never drawn
     assert [row[0] for row in rows] == [*drawable_history, *recent]
+    # the API's playback of the old day (as the elder's grid leader): the history's fixes
+    features = world.client("leader_a").get(f"/api/v1/terminals/{a.pk}/track/", {
+        "since": OLD_DAY.isoformat(), "until": (OLD_DAY + dt.timedelta(days=1)).isoformat()}).json()["features"]
+    assert [dt.datetime.fromisoformat(f["properties"]["time"]) for f in features[1:]] == drawable_history
 
 
 def test_one_days_track_prunes_to_that_days_partition_and_reads_its_key(elders, world):
