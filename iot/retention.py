@@ -105,15 +105,15 @@ def positions_retain(*, now: dt.datetime | None = None, dry_run: bool = False,
     try:
         if not dry_run:
             report.created = positions_partitions_ensure(now=now)
-        for name in _partitions_due(full_until):
+        # a table a run that died left detached first, then each old partition in turn:
+        # only one day at a time is out of playback's sight while it is copied
+        for name, attached in [*((n, False) for n in _detached()), *((n, True) for n in _partitions_due(full_until))]:
             if dry_run:
-                progress(f"{name}: would detach, downsample (~{_estimate(name):,} rows) and drop")
+                progress(f"{name}: would {'detach, ' if attached else ''}downsample (~{_estimate(name):,} rows) "
+                         f"and drop")
                 continue
-            _detach(name, progress)
-        for name in _detached():
-            if dry_run:
-                progress(f"{name}: detached earlier; would downsample (~{_estimate(name):,} rows) and drop")
-                continue
+            if attached:
+                _detach(name, progress)
             report.archived[name] = _archive(name, keep_from=keep_from, progress=progress)
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP TABLE "{name}"')
