@@ -43,6 +43,7 @@ BENCHMARKS = [
     ("import", ["--buildings", "10000"]),
     ("export", []),
     ("notice_fanout", ["--quick"]),
+    ("positions_retention", ["--terminals", "100", "--hours", "2"]),
 ]
 GRACE_S = 30  # between SIGTERM and SIGKILL
 

@@ -362,6 +362,17 @@ IOT_SILENT_MINUTES = int(os.environ.get("IOT_SILENT_MINUTES", "30"))
 IOT_LOW_BATTERY = int(os.environ.get("IOT_LOW_BATTERY", "15"))
 IOT_FUTURE_SECONDS = int(os.environ.get("IOT_FUTURE_SECONDS", "600"))
 
+# Positions over time (README, "Positions over time"): daily partitions are created
+# IOT_PARTITION_DAYS_AHEAD days ahead; a day's full fixes are kept IOT_POSITION_FULL_DAYS
+# whole days, then downsampled into the history (one fix per terminal per
+# IOT_HISTORY_INTERVAL seconds, plus every fix within IOT_ALERT_KEEP_MINUTES of an alert of
+# that terminal), itself kept IOT_HISTORY_DAYS.
+IOT_PARTITION_DAYS_AHEAD = int(os.environ.get("IOT_PARTITION_DAYS_AHEAD", "7"))
+IOT_POSITION_FULL_DAYS = int(os.environ.get("IOT_POSITION_FULL_DAYS", "7"))
+IOT_HISTORY_DAYS = int(os.environ.get("IOT_HISTORY_DAYS", "365"))
+IOT_HISTORY_INTERVAL = int(os.environ.get("IOT_HISTORY_INTERVAL", "60"))
+IOT_ALERT_KEEP_MINUTES = int(os.environ.get("IOT_ALERT_KEEP_MINUTES", "10"))
+
 # MQTT credentials of gateways (3G watches arrive through one) and of the terminal
 # simulator: they may publish any terminal's uplink. IOT_BROKER_DIR holds the broker's
 # passwd/acl files that `manage.py iot_broker_sync` regenerates from the terminal
@@ -434,8 +445,9 @@ PORTAL_REPORT_PHONE_RATE = os.environ.get("PORTAL_REPORT_PHONE_RATE", "10/day")
 PORTAL_REPORT_IP_RATE = os.environ.get("PORTAL_REPORT_IP_RATE", "30/day")
 PORTAL_SESSION_MINUTES = int(os.environ.get("PORTAL_SESSION_MINUTES", "60"))
 
-# The job queue runs its tasks from notify.tasks (and its periodic recovery).
-PROCRASTINATE_WORKER_DEFAULTS = {"queues": ["urgent", "notify"], "concurrency": 4}
+# The job queue runs its tasks from notify.tasks (and its periodic recovery), notices.tasks
+# and iot.tasks (the clock of positions: partitions ahead, retention; queue maintenance).
+PROCRASTINATE_WORKER_DEFAULTS = {"queues": ["urgent", "notify", "maintenance"], "concurrency": 4}
 
 # ── Notices and warnings (README, "Notices and warnings") ─────────────────────────────────
 # SMS of a notice go out at most NOTICES_SMS_RATE a second (the gateway's contracted rate),

@@ -1,8 +1,9 @@
 """Elderly-care terminals (GPS watches, home alarms, OwnTracks phones), their safe zones,
 the positions they report, the alerts those raise, and the messages that could not be read.
 
-Positions live in a table partitioned by month (iot/sql/); the ingester (iot/batch_write.py)
-writes them in bulk with their grid cell and safe-zone status computed by the database.
+Positions live in a table partitioned by day (iot/sql/; older days are downsampled into
+iot_position_history by iot.retention); the ingester (iot/batch_write.py) writes them
+in bulk with their grid cell and safe-zone status computed by the database.
 """
 from __future__ import annotations
 
@@ -126,8 +127,8 @@ class SafeZone(Timestamped):
 # --------------------------------------------------------------------------- positions
 
 class Position(models.Model):
-    """One fix. The table is partitioned by month on ``time`` and created by SQL
-    (iot/sql/0001_positions.sql); ``(terminal, time)`` identifies a fix, so a message
+    """One fix. The table is partitioned by day on ``time`` and created by SQL
+    (iot/sql/0002_positions.sql, 0008_positions_daily.sql); ``(terminal, time)`` identifies a fix, so a message
     delivered twice is stored once. ``flags`` say why a fix is not drawn (no_fix, zero,
     out_of_range, future) or that it arrived after a newer one (late)."""
 

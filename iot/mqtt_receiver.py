@@ -57,6 +57,7 @@ from gis_core.mqtt import acks_send, connect, mqtt_client
 from iot.alerting import alerts_raise_silent
 from iot.batch_write import Message, message_decode, message_quarantine, messages_ingest
 from iot.models import AlertKind
+from iot.retention import positions_partitions_ensure
 
 log = logging.getLogger("iot.mqtt_receiver")
 
@@ -322,5 +323,4 @@ def _warm_up() -> None:
 
 
 def _partitions_ensure() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT iot_position_partitions_ensure()")
+    positions_partitions_ensure()

@@ -151,12 +151,25 @@ def terminals_live(qs: QuerySet[Terminal]) -> dict:
          "properties": row} for row in rows]}
 
 
+# Full fixes (recent days) and the downsampled history (older days) over one time range:
+# each side prunes to the partitions of the range and reads its primary key (terminal,
+# time). A fix is in one table or the other; DISTINCT ON only hides a late duplicate of an
+# archived fix waiting in the default partition for the next retention run.
+TRACK_SQL = """
+SELECT DISTINCT ON (time) time, ST_X(geom), ST_Y(geom), accuracy_m, speed_kmh, zone FROM (
+    SELECT time, geom, accuracy_m, speed_kmh, zone FROM iot_position
+    WHERE terminal_id = %(terminal)s AND time BETWEEN %(since)s AND %(until)s AND drawable
+    UNION ALL
+    SELECT time, geom, accuracy_m, speed_kmh, zone FROM iot_position_history
+    WHERE terminal_id = %(terminal)s AND time BETWEEN %(since)s AND %(until)s AND drawable
+) fixes ORDER BY time LIMIT %(limit)s
+"""
+
+
 def track(terminal: Terminal, *, since: dt.datetime, until: dt.datetime, limit: int = 20000) -> list[tuple]:
     """Drawable fixes of a terminal in [since, until], oldest first: (time, lon, lat,
-    accuracy, speed, zone). Reads the primary key (terminal, time) range."""
+    accuracy, speed, zone) — full fixes, and one a minute (every one round an alert) for
+    days older than IOT_POSITION_FULL_DAYS."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT time, ST_X(geom), ST_Y(geom), accuracy_m, speed_kmh, zone FROM iot_position
-               WHERE terminal_id = %s AND time BETWEEN %s AND %s AND drawable ORDER BY time LIMIT %s""",
-            [terminal.pk, since, until, limit])
+        cursor.execute(TRACK_SQL, {"terminal": terminal.pk, "since": since, "until": until, "limit": limit})
         return cursor.fetchall()

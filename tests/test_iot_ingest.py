@@ -124,14 +124,19 @@ def test_a_payload_of_watch_frames_with_an_unreadable_one_is_ingested_and_quaran
     assert IngestCount.objects.get(format="watch3g", outcome="quarantined").count == 1
 
 
-def test_positions_are_partitioned_by_month(ingester, elders):
+def test_positions_land_in_the_partition_of_their_day(ingester, elders):
+    """A day's partition, or the month's where one made before daily partitions covers it."""
     native = elders.terminals["pB"]
     lon, lat = elders.home("pB")
     mqtt_publish([encode.native(native.device_id, type="position", time=at(50), lon=lon, lat=lat)])
     wait_positions(native, 1)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tableoid::regclass::text FROM iot_position WHERE terminal_id = %s", [native.id])
-        assert cursor.fetchone()[0] == f"iot_position_y{at(50):%Y}m{at(50):%m}"
+        cursor.execute("""SELECT p.tableoid::regclass::text, b.lo <= p.time AND p.time < b.hi FROM iot_position p
+                          JOIN iot_partitions('iot_position') b ON b.name = p.tableoid::regclass::text
+                          WHERE p.terminal_id = %s""", [native.id])
+        name, inside = cursor.fetchone()
+    day = at(50).astimezone(dt.UTC)
+    assert name in (f"iot_position_y{day:%Y}m{day:%m}d{day:%d}", f"iot_position_y{day:%Y}m{day:%m}") and inside
 
 
 def test_an_sos_frame_raises_an_alert_at_its_position(ingester, elders):
