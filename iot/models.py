@@ -128,7 +128,7 @@ class SafeZone(Timestamped):
 
 class Position(models.Model):
     """One fix. The table is partitioned by day on ``time`` and created by SQL
-    (iot/sql/0002_positions.sql, 0008_positions_daily.sql); ``(terminal, time)`` identifies a fix, so a message
+    (iot/sql/0002_positions.sql, 0009_positions_daily.sql); ``(terminal, time)`` identifies a fix, so a message
     delivered twice is stored once. ``flags`` say why a fix is not drawn (no_fix, zero,
     out_of_range, future) or that it arrived after a newer one (late)."""
 

@@ -1,6 +1,6 @@
 """Positions over time: partitions created ahead, old days downsampled into the history
 and dropped (README "Elderly-care terminals", *Positions over time*). The partitioning
-itself is SQL (iot/sql/0008_positions_daily.sql); this module runs it with the settings.
+itself is SQL (iot/sql/0009_positions_daily.sql); this module runs it with the settings.
 
 Retention of a whole partition older than IOT_POSITION_FULL_DAYS goes DETACH → copy into
 iot_position_history → DROP. Detaching first freezes the table: a late fix of that day
