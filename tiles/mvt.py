@@ -13,9 +13,10 @@ import hashlib
 from dataclasses import dataclass
 
 import psycopg
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F, QuerySet
 
+from gis_core.replicas import read_alias
 from gis_core.scoping import UNRESTRICTED, scope_queryset, user_area_prefixes
 from tiles.layers import TileLayer
 from tiles.tilemath import tile_envelope_4326
@@ -97,9 +98,11 @@ def _fetchone_binary(sql: str, params: list) -> tuple | None:
     """One row, in PostgreSQL's binary format: tiles are bytea, which the text format
     would ship hex-encoded, twice the size, and decode in Python. (Django's cursors bind
     parameters client-side, which cannot return binary results; this one binds them on
-    the server, on Django's connection and in its transaction.)"""
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    the server, on Django's connection and in its transaction: a replica's inside
+    gis_core.replicas.replica_reads().)"""
+    reader = connections[read_alias()]
+    reader.ensure_connection()
+    with psycopg.Cursor(reader.connection) as cursor:
         cursor.execute(sql, params, binary=True)
         return cursor.fetchone()
 
@@ -143,7 +146,8 @@ def store_tile(layer: TileLayer, scope: str, z: int, x: int, y: int, version: in
 
 def tile_get(layer: TileLayer, user, z: int, x: int, y: int) -> Tile:
     """The tile for this user: from the cache when valid, else drawn (and cached unless
-    the layer is live)."""
+    the layer is live). Cache and tile may come from a replica: both carry the version
+    of that replica's snapshot, and the copy is stored on the primary (writes go there)."""
     scope = scope_key(user)
     if scope is None:
         return _tile(b"")
