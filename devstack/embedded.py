@@ -37,6 +37,7 @@ PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_DB = "grid"
 PG_ROLE = "grid"
 PG_REPLICATION_ROLE = "grid_replicator"  # streaming replication only: no database access
+PG_REPLICA_SLOT = "gridgis_replica"  # the devstack replica's replication slot on the primary
 MQTT_APP_USER = "grid-app"      # the platform itself (ingester, console): reads and writes everything
 MQTT_GATEWAY_USER = "gateway"   # 3G-watch gateways and the simulator: publish any device's uplink
 IS_ROOT = os.geteuid() == 0
@@ -132,6 +133,8 @@ def pg_up(state: dict) -> None:
                 "shared_buffers = 512MB\nwork_mem = 32MB\nmaintenance_work_mem = 512MB\n"
                 "max_wal_size = 4GB\nrandom_page_cost = 1.1\n"
                 "max_connections = 200\n"
+                "# a read replica's slot (up --replica) that is never drained cannot fill the disk\n"
+                "max_slot_wal_keep_size = 16GB\n"
                 "# JIT compiles for tens of ms; this workload is many short queries\n"
                 "jit = off\n"
             )
@@ -214,18 +217,22 @@ def replica_running(paths: dict[str, Path]) -> bool:
     return pg_running(paths)
 
 
-def replica_up(state: dict, *, home: Path | None = None, port: int | None = None) -> str:
+def replica_up(state: dict, *, home: Path | None = None, port: int | None = None,
+               slot: str = PG_REPLICA_SLOT) -> str:
     """A hot standby of the embedded cluster streaming from it (pg_basebackup -R), started
     on its own port; returns its URL (the application's role and database: the whole
-    cluster is copied). Kept in var/pg-replica, or in ``home`` (tests)."""
+    cluster is copied). Kept in var/pg-replica, or in ``home`` (tests). Its replication
+    ``slot`` on the primary keeps the WAL it has not replayed yet — while it is stopped
+    too: drop the slot (replica_slot_drop) when the replica is gone for good."""
     paths = replica_paths(home)
     password = replication_prepare(state)
     if not (paths["data"] / "PG_VERSION").exists():
         log(f"copying the cluster into {paths['data']} (pg_basebackup)")
+        replica_slot_drop(state, slot)  # of a replica wiped since
         conninfo = (f"host=127.0.0.1 port={state['pg_port']} user={PG_REPLICATION_ROLE} password={password} "
-                    "application_name=gridgis_replica")
+                    f"application_name={slot}")
         run([str(PG_BIN / "pg_basebackup"), "-D", str(paths["data"]), "-R", "-X", "stream", "-c", "fast",
-             "-d", conninfo], as_service_user=True, capture_output=True)
+             "-C", "-S", slot, "-d", conninfo], as_service_user=True, capture_output=True)
         with open(paths["data"] / "postgresql.conf", "a") as conf:
             conf.write(
                 "\n# gridgis embedded read replica (overrides the primary's settings above)\n"
@@ -250,6 +257,12 @@ def replica_up(state: dict, *, home: Path | None = None, port: int | None = None
     if home is None:
         state["pg_replica_port"] = port
     return f"postgres://{PG_ROLE}:{state['pg_password']}@127.0.0.1:{port}/{PG_DB}"
+
+
+def replica_slot_drop(state: dict, slot: str) -> None:
+    """Drop the replication slot ``slot`` on the primary, if there and unused."""
+    psql(f"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+         f"WHERE slot_name = '{slot}' AND NOT active", pg_paths(), state["pg_port"])
 
 
 def replica_down(home: Path | None = None) -> None:
