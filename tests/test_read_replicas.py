@@ -151,3 +151,24 @@ def test_without_replicas_the_router_is_a_no_op(world, settings):
     reported = client.post("/api/v1/cases/", {"category": "garbage", "description": "垃圾堆放在楼下",
                                                "lon": IN_A[0], "lat": IN_A[1]}, format="json")
     assert reported.status_code == 201 and STICKY_COOKIE not in reported.cookies
+
+
+def test_replica_urls_become_replica_aliases_mirroring_the_test_database():
+    """DATABASE_REPLICA_URLS: one alias each, the primary's engine, a short connect
+    time-out, and in tests a mirror of default (Django creates nothing there)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = ("import django, json; django.setup(); from django.conf import settings as s; "
+              "print(json.dumps([s.REPLICA_DATABASES, {a: [s.DATABASES[a][k] for k in ('HOST', 'PORT', 'ENGINE')] "
+              "+ [s.DATABASES[a]['TEST']['MIRROR'], s.DATABASES[a]['OPTIONS']] for a in s.REPLICA_DATABASES}]))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
+           "DATABASE_REPLICA_URLS": "postgres://grid:pw@127.0.0.1:5999/grid, postgres://grid:pw@10.0.0.2/grid"}
+    aliases, databases = json.loads(subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                                                   capture_output=True, text=True).stdout)
+    assert aliases == ["replica_1", "replica_2"]
+    engine = "django.contrib.gis.db.backends.postgis"
+    assert databases["replica_1"] == ["127.0.0.1", 5999, engine, "default", {"connect_timeout": 3}]
+    assert databases["replica_2"][:3] == ["10.0.0.2", "", engine]
