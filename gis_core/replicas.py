@@ -216,6 +216,13 @@ def replica_check(alias: str) -> tuple[bool, str]:
 
 # --------------------------------------------------------------------------- router, middleware
 
+def primary_only(model) -> bool:
+    """Read on the primary even inside replica_reads(): Django's database cache (counters
+    are read and then written: one server for both) and models that declare
+    ``replica_readable = False`` (unlogged tables, which standbys do not have)."""
+    return model._meta.app_label == "django_cache" or not getattr(model, "replica_readable", True)
+
+
 class ReplicaRouter:
     """DATABASE_ROUTERS entry: reads inside replica_reads() to a usable replica, every other
     read and every write to the primary. Says nothing when no replica is configured."""
@@ -223,7 +230,7 @@ class ReplicaRouter:
     def db_for_read(self, model, **hints) -> str | None:
         if not replica_aliases():
             return None
-        return read_alias()
+        return DEFAULT_DB_ALIAS if primary_only(model) else read_alias()
 
     def db_for_write(self, model, **hints) -> str | None:
         # Also for an instance read from a replica: Django would otherwise write it back there.
