@@ -120,6 +120,7 @@ def test_a_lagging_replica_leaves_the_reads_to_the_primary(world, replica, setti
 
 def test_a_stopped_replica_leaves_the_reads_to_the_primary(world, replica, settings, caplog):
     settings.REPLICA_CHECK_SECONDS = 3600  # checked once: the failure shows on a query
+    replica.catch_up()
     client = world.client("community")
     url = "/api/v1/export/buildings.csv"
     assert rows_exported(client, url) == 2
@@ -141,6 +142,26 @@ def test_a_stopped_replica_leaves_the_reads_to_the_primary(world, replica, setti
     replica_health_forget()
     with replica_reads():
         assert read_alias() == replica.alias  # back in use
+
+
+def test_the_router_inside_and_outside_replica_reads(world, replica):
+    from django.core.cache import cache
+    from django.db import router
+
+    from assets.models import Building
+    from tiles.models import TileCache
+
+    cache_entry = cache.cache_model_class if hasattr(cache, "cache_model_class") else None
+    assert router.db_for_read(Building) == "default"  # outside: the primary
+    with replica_reads():
+        assert router.db_for_read(Building) == replica.alias
+        assert router.db_for_write(Building) == "default"
+        building = Building.objects.get(pk=world.buildings["bA"].pk)
+        assert building._state.db == replica.alias
+        assert router.db_for_write(Building, instance=building) == "default"  # written back to the primary
+        assert router.db_for_read(TileCache) == "default"  # unlogged: not on a standby
+        if cache_entry is not None:  # the database cache: counters read and written on one server
+            assert router.db_for_read(cache_entry) == "default"
 
 
 def test_without_replicas_the_router_is_a_no_op(world, settings):
