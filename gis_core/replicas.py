@@ -216,11 +216,16 @@ def replica_check(alias: str) -> tuple[bool, str]:
 
 # --------------------------------------------------------------------------- router, middleware
 
+# Read on the primary even inside replica_reads(): sign-in state (a session or token made
+# a moment ago must work at once) and Django's database cache (counters are read and then
+# written: one server for both).
+PRIMARY_APPS = frozenset({"sessions", "authtoken", "django_cache"})
+
+
 def primary_only(model) -> bool:
-    """Read on the primary even inside replica_reads(): Django's database cache (counters
-    are read and then written: one server for both) and models that declare
-    ``replica_readable = False`` (unlogged tables, which standbys do not have)."""
-    return model._meta.app_label == "django_cache" or not getattr(model, "replica_readable", True)
+    """PRIMARY_APPS' models, and models that declare ``replica_readable = False``
+    (unlogged tables, which standbys do not have)."""
+    return model._meta.app_label in PRIMARY_APPS or not getattr(model, "replica_readable", True)
 
 
 class ReplicaRouter:

@@ -148,6 +148,9 @@ def test_the_router_inside_and_outside_replica_reads(world, replica):
     from django.core.cache import cache
     from django.db import router
 
+    from django.contrib.sessions.models import Session
+    from rest_framework.authtoken.models import Token
+
     from assets.models import Building
     from tiles.models import TileCache
 
@@ -160,6 +163,7 @@ def test_the_router_inside_and_outside_replica_reads(world, replica):
         assert building._state.db == replica.alias
         assert router.db_for_write(Building, instance=building) == "default"  # written back to the primary
         assert router.db_for_read(TileCache) == "default"  # unlogged: not on a standby
+        assert router.db_for_read(Session) == router.db_for_read(Token) == "default"  # signed in just now
         if cache_entry is not None:  # the database cache: counters read and written on one server
             assert router.db_for_read(cache_entry) == "default"
 
