@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "gis_core.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Read your writes: after a write, this client's reads skip the replicas for a while.
+    "gis_core.replicas.ReplicaStickyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +144,31 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, con
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_grid")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (README, "Read replicas"): PostgreSQL standbys streaming from the primary,
+# comma-separated URLs (default: the devstack's, `python3 -m devstack.embedded up --replica`).
+# Only the heavy reads that tolerate a little lag go there (gis_core.replicas), each replica
+# checked first: reachable and at most REPLICA_MAX_LAG_SECONDS behind, else the primary.
+# After a write, the same client reads from the primary for REPLICA_STICKY_SECONDS.
+_replica_urls = os.environ.get("DATABASE_REPLICA_URLS")
+if _replica_urls is None:
+    _replica_urls = "" if os.environ.get("DATABASE_URL") else (_embedded("database_replica_url") or "")
+DATABASE_REPLICA_URLS = [url.strip() for url in _replica_urls.split(",") if url.strip()]
+REPLICA_DATABASES = []
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True)
+    _replica["ENGINE"] = DATABASES["default"]["ENGINE"]
+    # A replica that does not answer must not hold a request for long (it falls back).
+    _replica["OPTIONS"] = {"connect_timeout": 3, **_replica.get("OPTIONS", {})}
+    # Tests: the replica holds the primary's test database (the whole cluster streams).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    REPLICA_DATABASES.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["gis_core.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_LOG_SECONDS = float(os.environ.get("REPLICA_LOG_SECONDS", "60"))
 
 MQTT_URL = os.environ.get("MQTT_URL") or _embedded("mqtt_url") or "mqtt://localhost:1883"
 

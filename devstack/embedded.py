@@ -3,7 +3,8 @@
 Standard library only: it runs before the virtualenv exists. Usage::
 
     python3 -m devstack.embedded up       # create if needed, start, print URLs
-    python3 -m devstack.embedded down     # stop both
+    python3 -m devstack.embedded up --replica   # and a streaming read replica (var/pg-replica)
+    python3 -m devstack.embedded down     # stop them all
     python3 -m devstack.embedded status
     python3 -m devstack.embedded reset    # stop and wipe var/
 
@@ -35,6 +36,8 @@ SERVICES_FILE = VAR / "services.json"
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_DB = "grid"
 PG_ROLE = "grid"
+PG_REPLICATION_ROLE = "grid_replicator"  # streaming replication only: no database access
+PG_REPLICA_SLOT = "gridgis_replica"  # the devstack replica's replication slot on the primary
 MQTT_APP_USER = "grid-app"      # the platform itself (ingester, console): reads and writes everything
 MQTT_GATEWAY_USER = "gateway"   # 3G-watch gateways and the simulator: publish any device's uplink
 IS_ROOT = os.geteuid() == 0
@@ -130,6 +133,8 @@ def pg_up(state: dict) -> None:
                 "shared_buffers = 512MB\nwork_mem = 32MB\nmaintenance_work_mem = 512MB\n"
                 "max_wal_size = 4GB\nrandom_page_cost = 1.1\n"
                 "max_connections = 200\n"
+                "# a read replica's slot (up --replica) that is never drained cannot fill the disk\n"
+                "max_slot_wal_keep_size = 16GB\n"
                 "# JIT compiles for tens of ms; this workload is many short queries\n"
                 "jit = off\n"
             )
@@ -181,6 +186,93 @@ def create_database(name: str) -> str:
 def drop_database(name: str) -> None:
     state = load_state()
     psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", pg_paths(), state["pg_port"])
+
+
+# --------------------------------------------------------------------------- read replica
+
+def replica_paths(home: Path | None = None) -> dict[str, Path]:
+    """The standby's directories: var/pg-replica unless ``home`` (a test's own)."""
+    home = home or service_dir("pg-replica")
+    return {"home": home, "data": home / "data", "run": home / "run", "log": home / "postgresql.log"}
+
+
+def replication_prepare(state: dict) -> str:
+    """On the primary: the replication role (its password in ``state``) and a pg_hba.conf
+    line letting it stream over 127.0.0.1. Returns the password."""
+    paths, port = pg_paths(), state["pg_port"]
+    password = state.setdefault("pg_replication_password", secrets.token_urlsafe(18))
+    exists = psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{PG_REPLICATION_ROLE}'", paths, port) == "1"
+    verb = "ALTER" if exists else "CREATE"
+    psql(f"{verb} ROLE {PG_REPLICATION_ROLE} LOGIN REPLICATION PASSWORD '{password}'", paths, port)
+    hba = paths["data"] / "pg_hba.conf"
+    line = f"host    replication     {PG_REPLICATION_ROLE}  127.0.0.1/32    scram-sha-256"
+    if line not in hba.read_text().splitlines():
+        with open(hba, "a") as conf:
+            conf.write(f"# gridgis embedded read replica\n{line}\n")
+        psql("SELECT pg_reload_conf()", paths, port)
+    return password
+
+
+def replica_running(paths: dict[str, Path]) -> bool:
+    return pg_running(paths)
+
+
+def replica_up(state: dict, *, home: Path | None = None, port: int | None = None,
+               slot: str = PG_REPLICA_SLOT) -> str:
+    """A hot standby of the embedded cluster streaming from it (pg_basebackup -R), started
+    on its own port; returns its URL (the application's role and database: the whole
+    cluster is copied). Kept in var/pg-replica, or in ``home`` (tests). Its replication
+    ``slot`` on the primary keeps the WAL it has not replayed yet — while it is stopped
+    too: drop the slot (replica_slot_drop) when the replica is gone for good."""
+    paths = replica_paths(home)
+    password = replication_prepare(state)
+    if not (paths["data"] / "PG_VERSION").exists():
+        log(f"copying the cluster into {paths['data']} (pg_basebackup)")
+        replica_slot_drop(state, slot)  # of a replica wiped since
+        conninfo = (f"host=127.0.0.1 port={state['pg_port']} user={PG_REPLICATION_ROLE} password={password} "
+                    f"application_name={slot}")
+        run([str(PG_BIN / "pg_basebackup"), "-D", str(paths["data"]), "-R", "-X", "stream", "-c", "fast",
+             "-C", "-S", slot, "-d", conninfo], as_service_user=True, capture_output=True)
+        with open(paths["data"] / "postgresql.conf", "a") as conf:
+            conf.write(
+                "\n# gridgis embedded read replica (overrides the primary's settings above)\n"
+                f"unix_socket_directories = '{paths['run']}'\n"
+                "shared_buffers = 128MB\nhot_standby = on\n"
+                "# long reports are not cancelled by the primary's vacuum (it waits for them)\n"
+                "hot_standby_feedback = on\n"
+            )
+    paths["run"].mkdir(exist_ok=True)
+    if IS_ROOT:
+        shutil.chown(paths["run"], SERVICE_USER, SERVICE_USER)
+    if port is None and home is None:
+        port = state.get("pg_replica_port")
+    if replica_running(paths):
+        log(f"read replica already running on 127.0.0.1:{port}")
+    else:
+        if not port or port_open(port):
+            port = free_port()
+        log(f"starting the read replica on 127.0.0.1:{port}")
+        run([str(PG_BIN / "pg_ctl"), "-D", str(paths["data"]), "-l", str(paths["log"]), "-w",
+             "-t", "120", "-o", f"-p {port}", "start"], as_service_user=True, capture_output=True)
+    if home is None:
+        state["pg_replica_port"] = port
+    return f"postgres://{PG_ROLE}:{state['pg_password']}@127.0.0.1:{port}/{PG_DB}"
+
+
+def replica_slot_drop(state: dict, slot: str) -> None:
+    """Drop the replication slot ``slot`` on the primary, if there and unused."""
+    psql(f"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+         f"WHERE slot_name = '{slot}' AND NOT active", pg_paths(), state["pg_port"])
+
+
+def replica_down(home: Path | None = None) -> None:
+    if home is None and not (VAR / "pg-replica").exists():
+        return
+    paths = replica_paths(home)
+    if replica_running(paths):
+        log("stopping the read replica")
+        run([str(PG_BIN / "pg_ctl"), "-D", str(paths["data"]), "-m", "fast", "-w", "stop"],
+            as_service_user=True, capture_output=True)
 
 
 # --------------------------------------------------------------------------- Mosquitto
@@ -315,12 +407,14 @@ def mqtt_down() -> None:
 
 # --------------------------------------------------------------------------- commands
 
-def up() -> None:
+def up(*, replica: bool = False) -> None:
     state = load_state()
     if os.environ.get("DATABASE_URL"):
         log("DATABASE_URL is set: using the external database")
     else:
         pg_up(state)
+        if replica or (VAR / "pg-replica").exists():  # once asked for, started with the rest
+            state["database_replica_url"] = replica_up(state)
     if os.environ.get("MQTT_URL"):
         log("MQTT_URL is set: using the external broker")
     else:
@@ -329,6 +423,7 @@ def up() -> None:
 
 
 def down() -> None:
+    replica_down()
     pg_down()
     mqtt_down()
 
@@ -337,12 +432,15 @@ def status() -> None:
     state = load_state()
     pg = "running" if (VAR / "pg").exists() and pg_running(pg_paths()) else "stopped"
     print(f"postgresql: {pg} (port {state.get('pg_port')})")
+    if (VAR / "pg-replica").exists():
+        replica = "running" if replica_running(replica_paths()) else "stopped"
+        print(f"read replica: {replica} (port {state.get('pg_replica_port')})")
     print(f"mosquitto:  {'running' if mqtt_pid() else 'stopped'} (port {state.get('mqtt_port')})")
 
 
 def reset() -> None:
     down()
-    for name in ("pg", "mosquitto"):
+    for name in ("pg", "pg-replica", "mosquitto"):
         link = VAR / name
         if link.is_symlink():  # kept outside the checkout (see service_dir)
             target = link.resolve()
@@ -355,6 +453,11 @@ def reset() -> None:
 
 if __name__ == "__main__":
     commands = {"up": up, "down": down, "status": status, "reset": reset}
-    if len(sys.argv) != 2 or sys.argv[1] not in commands:
-        sys.exit(f"usage: python3 -m devstack.embedded {{{'|'.join(commands)}}}")
-    commands[sys.argv[1]]()
+    flags = sys.argv[2:]
+    if len(sys.argv) < 2 or sys.argv[1] not in commands or flags not in ([], ["--replica"]) \
+            or (flags and sys.argv[1] != "up"):
+        sys.exit(f"usage: python3 -m devstack.embedded {{{'|'.join(commands)}}} (up --replica: with a read replica)")
+    if flags:
+        up(replica=True)
+    else:
+        commands[sys.argv[1]]()

@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.db.models import QuerySet
+
+from gis_core.replicas import read_alias
 
 PERIODS = {"day": "day", "week": "week", "month": "month"}
 
@@ -92,7 +94,7 @@ def grouped_metrics(rows: QuerySet, *, dates: list[Dated], aggregates: list[str]
         GROUP BY GROUPING SETS ((k.key), ())
         ORDER BY total, k.key
     """
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:  # a replica inside replica_reads()
         cursor.execute(sql, [*with_params, *rows_params])
         return [MetricsTotal(key=None if total else (key or ""), name=None if total else (name or key or ""),
                              values=tuple(values))

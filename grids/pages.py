@@ -16,6 +16,7 @@ from assets.models import Building, HouseUse, Person, ResidenceRelation
 from gis_core.models import Area
 from gis_core.navigation import page_view
 from gis_core.personal_data import reveal
+from gis_core.replicas import replica_view
 from gis_core.roles import require_permission, role_allows
 from gis_core.scoping import scope_queryset
 from gis_core.security_headers import html_with_nonce
@@ -104,6 +105,7 @@ def official_console(request):
 
 @require_GET
 @login_required
+@replica_view  # statistics, heat and places of a whole area: a read replica when one is usable
 def area_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A standalone, printable map of an area (grids/reports.py); ``?download=1`` saves it."""
     area = get_object_or_404(scope_queryset(Area.objects.all(), request.user), pk=pk)

@@ -14,6 +14,7 @@ from assets.serializers import PersonSerializer
 from gis_core.api_base import GeoListMixin, HistoryActionMixin, ScopedViewSetMixin, path_id
 from gis_core.models import Area
 from gis_core.pagination import Pagination
+from gis_core.replicas import replica_view
 from gis_core.scoping import scope_queryset
 from grids import services
 from grids.area_stats import area_stats
@@ -55,6 +56,7 @@ class AreaStatsView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
+    @replica_view
     def get(self, request, pk: int):
         area = get_object_or_404(scope_queryset(Area.objects.all(), request.user), pk=pk)
         return Response(area_stats(area=area, user=request.user))

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_core.api_base import AtomicWritesMixin, GeoListMixin, conflict_schema, path_id
+from gis_core.replicas import replica_view
 from incidents import selectors, services
 from incidents.filters import CaseFilter
 from incidents.metrics import case_metrics
@@ -138,6 +139,7 @@ class CaseViewSet(AtomicWritesMixin, GeoListMixin, mixins.ListModelMixin, mixins
 
     @extend_schema(parameters=[MetricsQuerySerializer], responses=MetricsSerializer)
     @action(detail=False, methods=["get"], pagination_class=None)
+    @replica_view
     def metrics(self, request):
         """Filed, due, deferred, closed and closed on time, closure rate (结案率), on-time
         closure rate (按期结案率), rework and extension rates, mean and p90 handling hours,

@@ -18,6 +18,7 @@ from rest_framework.exceptions import Throttled
 
 from gis_core.models import AreaLevel
 from gis_core.navigation import page_view
+from gis_core.replicas import replica_reads
 from gis_core.roles import role_allows
 from gis_core.scoping import areas_for_user
 from incidents.models import Department
@@ -105,8 +106,9 @@ def metrics_page(request):
     rows, errors = [], {}
     if query.is_valid():
         data = query.validated_data
-        rows = application_metrics(selectors.applications_for(request.user, within=data["area"]),
-                                   group_by=data["group_by"], since=data["since"], until=data["until"])
+        with replica_reads():  # the table only: the page's frame reads from the primary
+            rows = application_metrics(selectors.applications_for(request.user, within=data["area"]),
+                                       group_by=data["group_by"], since=data["since"], until=data["until"])
     else:
         errors = {field: " ".join(str(m) for m in messages) for field, messages in query.errors.items()}
         data = {"group_by": "community", "area": None, "first_month": None, "last_month": None}

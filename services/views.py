@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from gis_core.api_base import AtomicWritesMixin, conflict_schema, path_id
 from gis_core.filters import PersonalDataFilterBackend
+from gis_core.replicas import replica_view
 from services import selectors
 from services.filters import ApplicationFilter, FollowUpFilter, ServiceItemFilter
 from services.metrics import application_metrics
@@ -145,6 +146,7 @@ class ApplicationViewSet(AtomicWritesMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(parameters=[ApplicationMetricsQuerySerializer], responses=ApplicationMetricsSerializer)
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    @replica_view
     def metrics(self, request):
         """Applications, accepted, due and decided on time (on-time completion rate 按期办结率),
         decided with their average working days, ratings and the satisfaction rate (满意率),

@@ -7,6 +7,7 @@
     browser.py  chromium, browser_page, asgi_server (and pytest-django's live_server)
     centres.py  centres — service centres with desks and hours (appointments); monday
     single_sign_on.py  directory (a real slapd), oidc_provider (a real OpenID provider)
+    replica.py  replica_server (a streaming standby of the test cluster), replica (the router using it)
 
 Plain helpers (box, building_in, id_number, session_login, mqtt_publish …) are in
 tests/helpers.py. A test that uses the browser or the real broker is marked ``slow`` by the
@@ -17,11 +18,11 @@ import pytest
 pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures.records", "tests.fixtures.broker",
                   "tests.fixtures.browser", "tests.fixtures.service_desk", "tests.fixtures.centres",
                   "tests.fixtures.single_sign_on", "tests.fixtures.smpp_server", "tests.fixtures.mail_servers",
-                  "tests.fixtures.notices"]
+                  "tests.fixtures.notices", "tests.fixtures.replica"]
 
 # A test that uses one of these, itself or through another fixture (browser_page, ingester),
 # is marked slow: it starts or talks to a browser, a server process or the real broker.
-SLOW_FIXTURES = {"chromium", "live_server", "asgi_server", "broker"}
+SLOW_FIXTURES = {"chromium", "live_server", "asgi_server", "broker", "replica_server"}
 
 
 def pytest_configure(config):
@@ -35,6 +36,10 @@ def pytest_configure(config):
 
     # PBKDF2's deliberate slowness costs seconds per fixture; tests need no protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    # Reads go to the primary unless a test brings its own replica (tests/fixtures/replica.py):
+    # a replica configured for development (DATABASE_REPLICA_URLS) lags behind the tests' writes.
+    settings.REPLICA_DATABASES = []
 
 
 def pytest_unconfigure(config):

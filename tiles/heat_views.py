@@ -29,6 +29,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from gis_core.replicas import replica_view
 from gis_core.scoping import areas_for_user
 from tiles import heat
 from tiles.auth import refuse  # session or `Authorization: Token <key>`, as every tile view
@@ -122,6 +123,7 @@ def heat_endpoint(view: Callable) -> Callable:
 
     @require_safe
     @wraps(view)
+    @replica_view  # heatmaps tolerate a little lag: a read replica when one is usable
     def endpoint(request: HttpRequest, metric: str, **kwargs):
         if denied := refuse(request):
             return denied

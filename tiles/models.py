@@ -30,6 +30,8 @@ class TileVersion(models.Model):
 class TileCache(models.Model):
     """One rendered tile for one access scope (users with the same areas share it)."""
 
+    replica_readable = False  # an unlogged table (0003_unlogged_cache): not on read replicas
+
     pk = models.CompositePrimaryKey("layer", "z", "x", "y", "scope")
     layer = models.CharField(max_length=50)
     z = models.PositiveSmallIntegerField()

@@ -13,9 +13,10 @@ import hashlib
 from dataclasses import dataclass
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F, QuerySet
 
+from gis_core.replicas import read_alias
 from gis_core.scoping import UNRESTRICTED, scope_queryset, user_area_prefixes
 from tiles.layers import TileLayer
 from tiles.tilemath import tile_envelope_4326
@@ -93,18 +94,22 @@ def _etag(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
-def _fetchone_binary(sql: str, params: list) -> tuple | None:
+def _fetchone_binary(sql: str, params: list, *, using: str | None = None) -> tuple | None:
     """One row, in PostgreSQL's binary format: tiles are bytea, which the text format
     would ship hex-encoded, twice the size, and decode in Python. (Django's cursors bind
     parameters client-side, which cannot return binary results; this one binds them on
-    the server, on Django's connection and in its transaction.)"""
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    the server, on Django's connection and in its transaction: a replica's inside
+    gis_core.replicas.replica_reads().)"""
+    reader = connections[using or read_alias()]
+    reader.ensure_connection()
+    with psycopg.Cursor(reader.connection) as cursor:
         cursor.execute(sql, params, binary=True)
         return cursor.fetchone()
 
 
 def cached_tile(layer: TileLayer, scope: str, z: int, x: int, y: int) -> Tile | None:
+    """The cached copy, if still valid. Always from the primary: the cache is an unlogged
+    table (0003_unlogged_cache), which replicas do not have."""
     age = f"AND c.created_at > now() - interval '{int(layer.cache_seconds)} seconds'" if layer.cache_seconds else ""
     row = _fetchone_binary(
         f"""
@@ -114,6 +119,7 @@ def cached_tile(layer: TileLayer, scope: str, z: int, x: int, y: int) -> Tile | 
                                     WHERE v.layer = c.layer AND v.z = c.z AND v.x = c.x AND v.y = c.y), 0)
         """,
         [layer.name, z, x, y, scope],
+        using=DEFAULT_DB_ALIAS,
     )
     return Tile(bytes(row[0]), row[1], cached=True) if row else None
 
@@ -143,7 +149,8 @@ def store_tile(layer: TileLayer, scope: str, z: int, x: int, y: int, version: in
 
 def tile_get(layer: TileLayer, user, z: int, x: int, y: int) -> Tile:
     """The tile for this user: from the cache when valid, else drawn (and cached unless
-    the layer is live)."""
+    the layer is live). The tile may be drawn on a replica: it carries the version of that
+    replica's snapshot, so a copy drawn behind the primary is stored but never served."""
     scope = scope_key(user)
     if scope is None:
         return _tile(b"")

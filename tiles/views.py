@@ -21,6 +21,7 @@ from gis_core.exporting.api import (
     pick_columns,
 )
 from gis_core.exporting.tables import Source, queryset_export
+from gis_core.replicas import replica_view
 from gis_core.roles import role_allows
 from gis_core.scoping import scope_queryset
 from gis_core.selectors import user_areas_bounds
@@ -47,6 +48,7 @@ def _cache_control(layer: TileLayer) -> str:
 
 
 @require_GET
+@replica_view
 def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
     tile_layer = _layer(layer)
     if denied := refuse(request, tile_layer.permission):
@@ -131,6 +133,7 @@ class SearchView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="at least two characters")],
                    responses=SearchResultSerializer(many=True))
+    @replica_view
     def get(self, request):
         return Response(places_search(user=request.user, query=request.query_params.get("q", "")))
 
@@ -144,6 +147,7 @@ class LayerExportView(APIView):
 
     @extend_schema(operation_id="layer_export", parameters=[FORMAT_PARAMETER, FIELDS_PARAMETER],
                    responses=FILE_RESPONSE)
+    @replica_view
     def get(self, request, layer: str, fmt: str):
         tile_layer = layer_for(layer)
         if tile_layer is None:

@@ -10,6 +10,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 
 from gis_core.exporting.formats import FORMATS
 from gis_core.exporting.tables import ExportFile, Source, queryset_export
+from gis_core.replicas import replica_view
 
 FIELDS_PARAMETER = OpenApiParameter(
     "fields", str, description="comma-separated columns to export, in this order (default: all)")
@@ -63,6 +64,7 @@ class ExportActionMixin:
     export_spec = None  # lists.ListExport
     content_negotiation_class = AnyAccept
 
+    @replica_view  # whole lists: a read replica when one is usable
     def export(self, request, fmt: str):
         spec = self.export_spec
         queryset = self.filter_queryset(self.get_queryset())

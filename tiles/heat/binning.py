@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connections, transaction
 from scipy.ndimage import gaussian_filter
 
+from gis_core.replicas import read_alias
 from tiles.heat.metrics import PointsSQL
 from tiles.tilemath import EARTH_HALF
 
@@ -34,8 +35,10 @@ def _set_local(cursor, settings: Mapping[str, str]) -> None:
 def rows(sql: str, params: list) -> list[tuple]:
     """Run one heat query with PLANNER_SETTINGS, then put the previous values back: a
     caller's enclosing transaction would otherwise keep them (SET LOCAL lasts until the
-    outermost transaction ends; after an error, rolling back the savepoint restores them)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    outermost transaction ends; after an error, rolling back the savepoint restores them).
+    On a replica inside gis_core.replicas.replica_reads()."""
+    alias = read_alias()
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _name in PLANNER_SETTINGS),
                        list(PLANNER_SETTINGS))
         previous = dict(zip(PLANNER_SETTINGS, cursor.fetchone(), strict=True))
