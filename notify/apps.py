@@ -22,4 +22,7 @@ class NotifyConfig(AppConfig):
         application_changed.connect(on_application_changed, dispatch_uid="notify.application_changed")
         register_page(Page("inbox", _("Inbox"), _("Messages for you, with what is unread"), order=90,
                            in_topbar=False))  # the top bar has its own inbox item (unread count)
+        register_page(Page("notify-settings", _("Notification settings"),
+                           _("How you are told of each kind of message; on or off duty"), order=91,
+                           in_topbar=False))
         register_topbar_item(TopbarItem("notify/topbar_inbox.html"))

@@ -181,6 +181,8 @@ class AlertEscalation(models.Model):
     at = models.DateTimeField(_("at"))
     queued = models.PositiveIntegerField(_("messages queued"), default=0)
 
+    scope_lookup = "alert__area"
+
     class Meta:
         verbose_name = _("alert escalation")
         verbose_name_plural = _("alert escalations")

@@ -106,18 +106,19 @@ def _area_code(area_id: int | None) -> str | None:
     return Area.objects.filter(pk=area_id).values_list("code", flat=True).first() if area_id else None
 
 
+def channels_available(user) -> list[str]:
+    """The channels a user can receive: the inbox, e-mail with an address, SMS with a phone."""
+    return [c for c, usable in ((Channel.INBOX, True), (Channel.EMAIL, user.email), (Channel.SMS, user.phone))
+            if usable]
+
+
 def channels_chosen(users, kind: str) -> dict[int, list[str]]:
     """user id → the channels of ``kind`` for each of ``users`` (one query): their choice,
-    else the kind's default; e-mail only with an address, SMS only with a phone."""
+    else the kind's default, of the channels they can receive."""
     users = list(users)
     chosen = dict(ChannelChoice.objects.filter(user__in=users, kind=kind).values_list("user_id", "channels"))
-    default = list(KINDS[kind].default)
-    result = {}
-    for user in users:
-        wanted = chosen.get(user.pk, default)
-        result[user.pk] = [c for c in Channel.values if c in wanted and (
-            c == Channel.INBOX or (c == Channel.EMAIL and user.email) or (c == Channel.SMS and user.phone))]
-    return result
+    default = KINDS[kind].default
+    return {user.pk: [c for c in channels_available(user) if c in chosen.get(user.pk, default)] for user in users}
 
 
 def _to_staff(*, users, kind: str, key: str, template: str, values: dict, area_id: int | None,
