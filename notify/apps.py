@@ -11,7 +11,9 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from gis_core.events import alert_changed, application_changed, case_changed, cases_flagged
+        from gis_core.demo import DemoPart, register_demo_part
         from gis_core.navigation import Page, TopbarItem, register_page, register_topbar_item
+        from notify.demo import demo_duty_load
         from notify.roles import grant_notify
         from notify.rules import on_alert_changed, on_application_changed, on_case_changed, on_cases_flagged
 
@@ -26,3 +28,4 @@ class NotifyConfig(AppConfig):
                            _("How you are told of each kind of message; on or off duty"), order=91,
                            in_topbar=False))
         register_topbar_item(TopbarItem("notify/topbar_inbox.html"))
+        register_demo_part(DemoPart("duty", demo_duty_load))
