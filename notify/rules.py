@@ -100,12 +100,6 @@ def rule_enabled(code: str, area_code: str | None) -> bool:
                                          area__prefix=area_code[:DISTRICT_PREFIX]).exists()
 
 
-def _area_code(area_id: int | None) -> str | None:
-    from gis_core.models import Area
-
-    return Area.objects.filter(pk=area_id).values_list("code", flat=True).first() if area_id else None
-
-
 def channels_available(user) -> list[str]:
     """The channels a user can receive: the inbox, e-mail with an address, SMS with a phone."""
     return [c for c, usable in ((Channel.INBOX, True), (Channel.EMAIL, user.email), (Channel.SMS, user.phone))

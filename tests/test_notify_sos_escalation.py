@@ -118,3 +118,11 @@ def test_acknowledged_in_time_nothing_escalates(world, sos):
 def test_no_escalation_when_the_setting_is_zero(world, sos, settings):
     settings.NOTIFY_SOS_ESCALATE_MINUTES = 0
     assert alerts_escalate(now=sos.received_at + dt.timedelta(hours=1)) == {"steps": 0, "queued": 0}
+
+
+def test_the_minutely_scan_is_one_query_when_nothing_is_due(world, sos, django_assert_max_num_queries):
+    alerts_escalate(now=sos.received_at + dt.timedelta(minutes=12))  # every step taken
+    with django_assert_max_num_queries(1):
+        assert alerts_escalate(now=sos.received_at + dt.timedelta(minutes=20)) == {"steps": 0, "queued": 0}
+    with django_assert_max_num_queries(1):
+        assert alerts_escalate(now=sos.received_at + dt.timedelta(minutes=1)) == {"steps": 0, "queued": 0}
