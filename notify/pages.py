@@ -40,6 +40,6 @@ def notify_settings(request):
     labels = {"inbox": _("in-app inbox"), "email": _("e-mail"), "sms": _("SMS")}
     for row in rows:
         row["options"] = [{"code": c, "label": labels[c], "checked": c in row["channels"],
-                           "usable": c in row["available"]} for c in ("inbox", "email", "sms")]
+                           "usable": c in row["available"]} for c in row["offered"]]
     return render(request, "notify/settings.html", {
         "rows": rows, "errors": errors, "saved": saved, "may_be_on_duty": user.role in DUTY_ROLES})

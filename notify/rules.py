@@ -43,6 +43,9 @@ class Rule:
     label: Promise
 
 
+NOTICE_KIND = "notice"
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of non-urgent message whose channels each user chooses."""
@@ -50,6 +53,7 @@ class Kind:
     code: str
     label: Promise
     default: tuple[str, ...] = (Channel.INBOX,)
+    offered: tuple[str, ...] = (Channel.INBOX, Channel.EMAIL, Channel.SMS)
 
 
 RULES: dict[str, Rule] = {r.code: r for r in (
@@ -71,6 +75,8 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("case_deadline", _("Cases due soon, late or supervised (督办)")),
     Kind("case_report", _("Cases I reported: filed and closed")),
     Kind("followup", _("Poor ratings to follow up")),
+    # notices.services.notice_fan_out honours it (inbox or nothing); warnings always come
+    Kind(NOTICE_KIND, _("Policy and community notices (warnings always come)"), offered=(Channel.INBOX,)),
 )}
 
 ALERT_KINDS = {"sos", "fall"}
@@ -108,11 +114,12 @@ def channels_available(user) -> list[str]:
 
 def channels_chosen(users, kind: str) -> dict[int, list[str]]:
     """user id → the channels of ``kind`` for each of ``users`` (one query): their choice,
-    else the kind's default, of the channels they can receive."""
+    else the kind's default, of the channels the kind offers and they can receive."""
     users = list(users)
     chosen = dict(ChannelChoice.objects.filter(user__in=users, kind=kind).values_list("user_id", "channels"))
-    default = KINDS[kind].default
-    return {user.pk: [c for c in channels_available(user) if c in chosen.get(user.pk, default)] for user in users}
+    spec = KINDS[kind]
+    return {user.pk: [c for c in channels_available(user)
+                      if c in spec.offered and c in chosen.get(user.pk, spec.default)] for user in users}
 
 
 def _to_staff(*, users, kind: str, key: str, template: str, values: dict, area_id: int | None,
@@ -326,9 +333,9 @@ def _case_values(case) -> dict:
 def case_dispatched_notify(*, case, event) -> int:
     if not rule_enabled("case_dispatched", case.cell.code):
         return 0
-    return _to_staff(users=case.department.members.all(), kind="case_dispatched", key=f"case:{case.pk}:event:{event.pk}",
-                     template="case_dispatched", values=_case_values(case), area_id=case.cell_id,
-                     subject_type="case", subject_id=case.pk)
+    return _to_staff(users=case.department.members.all(), kind="case_dispatched",
+                     key=f"case:{case.pk}:event:{event.pk}", template="case_dispatched", values=_case_values(case),
+                     area_id=case.cell_id, subject_type="case", subject_id=case.pk)
 
 
 DEADLINE_RULES = {"due_soon": ("case_deadline", "case_due_soon"), "late": ("case_deadline", "case_late"),

@@ -20,13 +20,16 @@ def inbox_unread_count(user) -> int:
 
 
 def channel_choices_for(user) -> list[dict]:
-    """Each kind of non-urgent message with its label, the user's channels (or the kind's
-    default) and the channels the user can receive."""
+    """Each kind of non-urgent message with its label, the channels it offers, those the
+    user can receive, and the user's choice (or the kind's default)."""
     from notify.models import ChannelChoice
     from notify.rules import KINDS, channels_available
 
-    available = channels_available(user)
+    usable = channels_available(user)
     chosen = dict(ChannelChoice.objects.filter(user=user).values_list("kind", "channels"))
-    return [{"kind": code, "label": str(kind.label), "available": available,
-             "channels": [c for c in available if c in chosen.get(code, kind.default)]}
-            for code, kind in KINDS.items()]
+    rows = []
+    for code, kind in KINDS.items():
+        available = [c for c in usable if c in kind.offered]
+        rows.append({"kind": code, "label": str(kind.label), "offered": list(kind.offered), "available": available,
+                     "channels": [c for c in available if c in chosen.get(code, kind.default)]})
+    return rows

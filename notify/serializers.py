@@ -45,6 +45,10 @@ class ChannelChoicesSerializer(serializers.Serializer):
         for kind, channels in value.items():
             if kind not in KINDS:
                 errors.append(_("Unknown kind of message %(kind)r.") % {"kind": kind})
+            elif set(channels) - set(KINDS[kind].offered):
+                offered = ", ".join(str(Channel(c).label) for c in KINDS[kind].offered)
+                errors.append(_("%(kind)s come only through: %(channels)s.") % {
+                    "kind": KINDS[kind].label, "channels": offered})
             if Channel.EMAIL in channels and not user.email:
                 errors.append(_("You have no e-mail address: e-mail cannot be chosen."))
             if Channel.SMS in channels and not user.phone:
@@ -58,6 +62,7 @@ class ChannelChoiceOutSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     channels = serializers.ListField(child=serializers.CharField())
+    offered = serializers.ListField(child=serializers.CharField(), help_text="The channels this kind comes by.")
     available = serializers.ListField(child=serializers.CharField(),
                                       help_text="The channels this user can receive (e-mail with an address, "
                                                 "SMS with a phone).")
