@@ -51,7 +51,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 class DutySerializer(serializers.Serializer):
     on_duty = serializers.BooleanField(help_text="On duty: called to nearby SOS (grid leaders), "
-                                                 "supervisors told of open ones (dispatchers).")
+                                                 "told with the supervisors of ones left open (dispatchers).")
 
 
 class PersonalDataAccessSerializer(serializers.ModelSerializer):

@@ -218,7 +218,7 @@ DUTY_ROLES = (Role.GRID_LEADER, Role.DISPATCHER)  # who go on and off duty
 
 def user_duty_set(*, user: User, on_duty: bool) -> User:
     """The user goes on or off duty (grid leaders and dispatchers): an on-duty grid leader
-    is called to a nearby SOS, an on-duty dispatcher's supervisors hear of one left open."""
+    is called to a nearby SOS, an on-duty dispatcher hears with the supervisors of one left open."""
     if user.role not in DUTY_ROLES:
         raise ValidationError({"on_duty": [_("Only grid leaders and dispatchers go on duty.")]})
     user.on_duty = on_duty

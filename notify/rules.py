@@ -8,8 +8,8 @@ anything: a district switches rules off in the admin (RuleSwitch; no switch = on
   (SMS and inbox) at once; acknowledged / dispatched / resolved → the contacts are told.
   Not acknowledged within NOTIFY_SOS_ESCALATE_MINUTES (the periodic job notify.escalate):
   step 1 → the contacts whose first SMS has no delivery receipt are texted again and the
-  next on-duty responders are called; step 2 (twice the time) → the supervisors of the
-  area's dispatchers (its district administrators). Each step once (AlertEscalation);
+  next on-duty responders are called; step 2 (twice the time) → the area's on-duty
+  dispatchers and their supervisors (its district administrators). Each step once (AlertEscalation);
   none once the alert is acknowledged.
 - Cases: filed (立案) → the reporter (a resident by SMS with the tracking number, else by
   e-mail; a staff reporter by their channels); dispatched → the department's handlers; due
@@ -231,7 +231,8 @@ def alerts_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
         return {"steps": 0, "queued": 0}
     now = now or timezone.now()
     delay = dt.timedelta(minutes=minutes)
-    due = (Alert.objects.filter(state=AlertState.NEW, kind__in=ALERT_KINDS, received_at__lte=now - delay)
+    due = (Alert.objects.filter(state=AlertState.NEW, kind__in=ALERT_KINDS, received_at__lte=now - delay,
+                                person__isnull=False)
            .exclude(escalations__step=ESCALATION_STEPS).values_list("id", "received_at"))
     steps = queued = 0
     for alert_id, received_at in due:
@@ -292,15 +293,18 @@ def _contacts_not_reached_text(alert, values: dict, *, key: str) -> int:
 
 
 def alert_supervisors(area_code: str | None) -> list:
-    """The supervisors of the dispatchers on duty for an area: the district administrators
-    whose areas hold it (the platform has no finer chain of command)."""
+    """Who hears of an SOS left open: the dispatchers on duty for the area and their
+    supervisors, the district administrators whose areas hold it (the platform has no
+    finer chain of command)."""
+    from django.db.models import Q
+
     from gis_core.models import Role, User
     from gis_core.scoping import code_in_scope
 
     if not area_code:
         return []
-    return [u for u in User.objects.filter(role=Role.DISTRICT_ADMIN, is_active=True).order_by("id")
-            if code_in_scope(area_code, u.area_prefixes)]
+    users = User.objects.filter(Q(role=Role.DISTRICT_ADMIN) | Q(role=Role.DISPATCHER, on_duty=True), is_active=True)
+    return [u for u in users.order_by("id") if code_in_scope(area_code, u.area_prefixes)]
 
 
 # --------------------------------------------------------------------------- cases

@@ -126,3 +126,13 @@ def test_the_minutely_scan_is_one_query_when_nothing_is_due(world, sos, django_a
         assert alerts_escalate(now=sos.received_at + dt.timedelta(minutes=20)) == {"steps": 0, "queued": 0}
     with django_assert_max_num_queries(1):
         assert alerts_escalate(now=sos.received_at + dt.timedelta(minutes=1)) == {"steps": 0, "queued": 0}
+
+
+def test_step_two_reaches_the_on_duty_dispatchers_with_their_supervisors(world, sos):
+    dispatcher = world.users["dispatcher"]
+    dispatcher.on_duty = True
+    dispatcher.save()
+    alerts_escalate(now=sos.received_at + dt.timedelta(minutes=10, seconds=1))
+    told = set(Notification.objects.filter(key__startswith=f"alert:{sos.pk}:escalate:2", channel="inbox")
+               .values_list("user__username", flat=True))
+    assert told == {"admin", "dispatcher"}
