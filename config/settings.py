@@ -459,6 +459,10 @@ NOTIFY_EXPIRE_HOURS = int(os.environ.get("NOTIFY_EXPIRE_HOURS", "24"))
 NOTIFY_CLAIM_TIMEOUT = int(os.environ.get("NOTIFY_CLAIM_TIMEOUT", "120"))
 NOTIFY_REPLY_DAYS = int(os.environ.get("NOTIFY_REPLY_DAYS", "7"))
 NOTIFY_DISPATCH_PHONE = os.environ.get("NOTIFY_DISPATCH_PHONE", "0871-12345")
+# An SOS or fall nobody acknowledged this many minutes after it arrived escalates (notify.rules:
+# step 1 after N minutes, step 2 after 2N); 0 turns escalation off everywhere (districts
+# switch it off in the admin's rule switches).
+NOTIFY_SOS_ESCALATE_MINUTES = int(os.environ.get("NOTIFY_SOS_ESCALATE_MINUTES", "5"))
 # ── The residents' portal (README, "Residents' portal") ──────────────────────────────────
 # SMS codes: valid PORTAL_CODE_MINUTES, single use, PORTAL_CODE_ATTEMPTS wrong tries each;
 # asked for at most PORTAL_CODE_PHONE_RATE per phone and PORTAL_CODE_IP_RATE per address.

@@ -37,14 +37,14 @@ class AreaAdmin(AreaAdminBase):
 
 @admin.register(User)
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
-    list_display = ["username", "name", "role", "is_active", "last_login"]
-    list_filter = ["role", "is_active"]
+    list_display = ["username", "name", "role", "on_duty", "is_active", "last_login"]
+    list_filter = ["role", "on_duty", "is_active"]
     search_fields = ["username", "name", "phone"]
     filter_horizontal = ["areas"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["name", "phone", "email"]}),
-        (_("Role and areas"), {"fields": ["role", "areas"]}),
+        (_("Role and areas"), {"fields": ["role", "areas", "on_duty"]}),
         (_("Status"), {"fields": ["is_active", "is_staff", "is_superuser", "last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "name", "role"]})]

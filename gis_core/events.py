@@ -13,6 +13,9 @@ alert_changed = Signal()
 # incidents: a workflow action taken on a case. ``case``, ``event`` (the CaseEvent just written).
 case_changed = Signal()
 
+# incidents: the clock flagged cases due soon or late. ``event_ids``: the CaseEvents it wrote.
+cases_flagged = Signal()
+
 # services: a step on an application (``application``, ``step``: the ApplicationStep just
 # written); a rating's step also carries ``followup`` (the FollowUp a poor rating opened, or None).
 application_changed = Signal()

@@ -110,6 +110,10 @@ class User(AbstractUser):
     # every request loads anyway, with no query of its own.
     area_prefixes = ArrayField(models.CharField(max_length=15), default=list, blank=True, editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set by the user (the console, the notification settings): an on-duty grid leader is
+    # messaged as the nearest responder of an SOS; an on-duty dispatcher hears, with the
+    # supervisors, of an SOS nobody acknowledged.
+    on_duty = models.BooleanField(_("on duty"), default=False)
 
     # Users are visible to administrators whose areas contain one of theirs.
     scope_lookup = "areas"

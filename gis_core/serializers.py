@@ -40,12 +40,18 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "name", "role", "role_display", "areas", "sees_personal_data"]
+        fields = ["id", "username", "name", "role", "role_display", "areas", "sees_personal_data", "on_duty"]
+        read_only_fields = ["on_duty"]
 
     def get_sees_personal_data(self, user) -> bool:
         from gis_core.personal_data import may_see_personal_data
 
         return may_see_personal_data(user)
+
+
+class DutySerializer(serializers.Serializer):
+    on_duty = serializers.BooleanField(help_text="On duty: called to nearby SOS (grid leaders), "
+                                                 "told with the supervisors of ones left open (dispatchers).")
 
 
 class PersonalDataAccessSerializer(serializers.ModelSerializer):

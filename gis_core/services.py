@@ -213,6 +213,19 @@ def user_role_set(*, user: User, role: str, areas: list[Area]) -> User:
     return user
 
 
+DUTY_ROLES = (Role.GRID_LEADER, Role.DISPATCHER)  # who go on and off duty
+
+
+def user_duty_set(*, user: User, on_duty: bool) -> User:
+    """The user goes on or off duty (grid leaders and dispatchers): an on-duty grid leader
+    is called to a nearby SOS, an on-duty dispatcher hears with the supervisors of one left open."""
+    if user.role not in DUTY_ROLES:
+        raise ValidationError({"on_duty": [_("Only grid leaders and dispatchers go on duty.")]})
+    user.on_duty = on_duty
+    user.save(update_fields=["on_duty"])
+    return user
+
+
 @transaction.atomic
 def user_role_clear(*, user: User) -> User:
     """No role, no areas, no API tokens: the user sees nothing and holds no key."""

@@ -11,7 +11,7 @@ from gis_core.api_base import GeoListMixin, HistoryActionMixin, ScopedViewSetMix
 from gis_core.filters import AreaFilter, PersonalDataAccessFilter
 from gis_core.models import Area, PersonalDataAccess
 from gis_core.roles import AUDIT_ROLES
-from gis_core.serializers import AreaSerializer, MeSerializer, PersonalDataAccessSerializer
+from gis_core.serializers import AreaSerializer, DutySerializer, MeSerializer, PersonalDataAccessSerializer
 
 
 class AreaViewSet(GeoListMixin, ScopedViewSetMixin, HistoryActionMixin, viewsets.ModelViewSet):
@@ -46,6 +46,14 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(request=DutySerializer, responses=MeSerializer)
+    def patch(self, request):
+        """Go on or off duty (grid leaders and dispatchers): ``{"on_duty": true}``."""
+        data = DutySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_duty_set(user=request.user, on_duty=data.validated_data["on_duty"])
         return Response(MeSerializer(request.user).data)
 
 

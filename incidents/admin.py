@@ -10,9 +10,10 @@ from incidents.models import Case, CaseEvent, Category, Department, Open311Clien
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "phone", "active"]
+    list_display = ["code", "name", "phone", "head", "active"]
     search_fields = ["code", "name"]
     filter_horizontal = ["members"]
+    autocomplete_fields = ["head"]
 
 
 @admin.register(Category)

@@ -42,6 +42,9 @@ class Department(Timestamped):
     phone = models.CharField(_("duty phone"), max_length=20, blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("handlers"), blank=True,
                                      related_name="departments")
+    # the department head (科室负责人): told of due soon, late and 督办 with the handlers
+    head = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("head"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="headed_departments")
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

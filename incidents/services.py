@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gis_core.conflicts import VersionConflict
-from gis_core.events import case_changed
+from gis_core.events import case_changed, cases_flagged
 from gis_core.models import Area, AreaLevel, Role, User
 from gis_core.photos import CheckedPhoto, photos_check
 from gis_core.roles import role_allows
@@ -404,9 +404,11 @@ def cases_clock_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
             )
             INSERT INTO incidents_caseevent (case_id, at, action, from_status, to_status, note, data)
             SELECT id, %(now)s, state, status, status, '', '{}'::jsonb FROM moved
-            RETURNING action
+            RETURNING action, id
             """, {"now": now, "timed": list(TIMED_STATUSES)})
-        flagged = [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+        flagged = [row[0] for row in rows]
+        cases_flagged.send(sender=Case, event_ids=[row[1] for row in rows])
         cursor.execute(
             """
             WITH archived AS (

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from gis_core.navigation import page_view
 from gis_core.roles import role_allows
+from gis_core.services import DUTY_ROLES
 from tiles.maps import map_page_config
 
 
@@ -20,7 +21,8 @@ def dispatch_console(request):
         "mayAct": role_allows(request.user, "iot.change_alert"),
         "consoleLabels": _console_labels(),
     })
-    return render(request, "iot/dispatch_console.html", {"map_config": config})
+    return render(request, "iot/dispatch_console.html", {
+        "map_config": config, "may_be_on_duty": request.user.role in DUTY_ROLES})
 
 
 def _console_labels() -> dict[str, str]:

@@ -75,15 +75,18 @@ class Responder:
 
 
 def responders_nearest(alert: Alert, *, viewer, radius_m: int = RESPONDER_RADIUS_M,
-                       limit: int = RESPONDERS) -> list[Responder]:
+                       limit: int = RESPONDERS, on_duty_only: bool = False) -> list[Responder]:
     """Who can get there first: grid leaders of the cells around the alert (distance to
     their cell, 0 inside it) and volunteers (people tagged 志愿者, from their home), within
     ``radius_m`` of where the alert is (or the elder's home cell), nearest first — of the
-    ``viewer``'s areas only, and volunteers only for roles that read people."""
+    ``viewer``'s areas only (``viewer`` None: the platform itself, everywhere), and
+    volunteers only for roles that read people. ``on_duty_only``: grid leaders who are on
+    duty (volunteers have no duty)."""
     if alert.position is None and alert.area_id is None:
         return []
-    prefixes = user_area_prefixes(viewer)
+    prefixes = UNRESTRICTED if viewer is None else user_area_prefixes(viewer)
     patterns = None if prefixes is UNRESTRICTED else [p + "%" for p in prefixes]
+    people = not on_duty_only and (viewer is None or role_allows(viewer, "assets.view_person"))
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -97,6 +100,7 @@ def responders_nearest(alert: Alert, *, viewer, radius_m: int = RESPONDER_RADIUS
                 FROM here, gis_core_area a
                 JOIN gis_core_user_areas ua ON ua.area_id = a.id
                 JOIN gis_core_user u ON u.id = ua.user_id AND u.role = %(leader)s AND u.is_active
+                                       AND (u.on_duty OR NOT %(on_duty)s)
                 WHERE a.level = 5 AND a.boundary && ST_Expand(here.g, %(deg)s)
                   AND ST_DWithin(a.boundary::geography, here.g::geography, %(radius)s, false)
                   AND (%(patterns)s::text[] IS NULL OR a.code LIKE ANY (%(patterns)s::text[]))
@@ -123,7 +127,7 @@ def responders_nearest(alert: Alert, *, viewer, radius_m: int = RESPONDER_RADIUS
             {"pos": alert.position.ewkt if alert.position else None, "area": alert.area_id,
              "leader": Role.GRID_LEADER, "radius": radius_m, "deg": degrees_reaching(radius_m, RESPONDERS_UP_TO_LAT),
              "elder": alert.person_id, "limit": limit, "patterns": patterns,
-             "people": role_allows(viewer, "assets.view_person")})
+             "people": people, "on_duty": on_duty_only})
         return [Responder(kind, pk, name, phone or "", round(d, 1), area or "", area_id)
                 for kind, pk, name, phone, d, area, area_id in cursor.fetchall()]
 

@@ -10,13 +10,16 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices and warnings")
 
     def ready(self):
+        from gis_core.demo import DemoPart, register_demo_part
         from gis_core.models import Role
         from gis_core.navigation import Page, register_page
+        from notices.demo import demo_notices_load
         from notices.layers import register_notice_layer
         from notices.roles import grant_notices
 
         grant_notices()
         register_notice_layer()
+        register_demo_part(DemoPart("notices", demo_notices_load))
         register_page(Page("notices", _("Notices and warnings"),
                            _("Draft notices and warnings for an area, approve them, see who has read them"),
                            order=40, may_open={Role.COMMUNITY_WORKER, Role.GRID_LEADER, Role.STREET_OFFICIAL,

@@ -29,6 +29,7 @@ from notices.defaults import templates_load
 from notices.models import Notice, NoticeAttachment, NoticeKind, NoticeStatus, NoticeStep
 from notices.targeting import Target, phones_sql, staff_sql, target_reach
 from notify.models import Channel, MessageTemplate, Notification
+from notify.rules import NOTICE_KIND
 
 APPROVER_ROLES = frozenset({Role.STREET_OFFICIAL, Role.DISTRICT_ADMIN})
 CAP_FIELDS = ("event", "urgency", "severity", "certainty")
@@ -344,9 +345,11 @@ def notice_fan_out(*, notice: Notice) -> dict[str, int]:
             SELECT 'notice:' || %s || ':staff:' || s.user_id, 'notice_inbox', {common}, s.user_id, '', %s,
                    now(), %s
             FROM ({staff}) s
+            WHERE %s OR NOT EXISTS (SELECT 1 FROM notify_channelchoice c  -- who chose no notices (warnings come)
+                                    WHERE c.user_id = s.user_id AND c.kind = %s AND NOT 'inbox' = ANY(c.channels))
             ON CONFLICT (key) DO NOTHING""",
                        [notice.pk, _json(values_staff), Channel.INBOX, notice.pk, notice.urgent, notice.area_id,
-                        expires, *staff_params])
+                        expires, *staff_params, notice.is_warning, NOTICE_KIND])
         staff_queued = cursor.rowcount
         # Paced: next_try_at is each message's turn at the gateway's rate, so the outbox's
         # recovery (notify.services.notifications_recover) leaves waiting ones alone.

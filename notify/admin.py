@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gis_core.admin_base import PersonalFieldsAdminMixin, ReadOnlyAdminMixin, ScopedAdmin
-from notify.models import InboxItem, MessageTemplate, Notification
+from notify.models import AlertEscalation, InboxItem, MessageTemplate, Notification, RuleSwitch
 from notify.texts import sms_segments, text_fill
 
 
@@ -89,3 +89,38 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         if text is None:
             return _("Give a sample value for every placeholder to see the preview.")
         return format_html("<div>{}</div><div>{}</div>", text, self.sms_length(obj))
+
+
+@admin.register(RuleSwitch)
+class RuleSwitchAdmin(ScopedAdmin):
+    """Rules switched on or off per district (administrators of the district): a rule
+    without a switch is on. The rules and their labels: notify.rules.RULES."""
+
+    list_display = ["area", "rule_label", "enabled", "updated_at"]
+    list_filter = ["enabled"]
+    list_select_related = ["area"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "rule":
+            from django import forms
+
+            from notify.rules import RULES
+
+            return forms.ChoiceField(label=db_field.verbose_name,
+                                     choices=[(code, rule.label) for code, rule in RULES.items()])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("rule"), ordering="rule")
+    def rule_label(self, obj) -> str:
+        from notify.rules import RULES
+
+        rule = RULES.get(obj.rule)
+        return str(rule.label) if rule else obj.rule
+
+
+@admin.register(AlertEscalation)
+class AlertEscalationAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """Escalation steps taken on SOS and falls nobody acknowledged in time."""
+
+    list_display = ["at", "alert", "step", "queued"]
+    list_select_related = ["alert__terminal"]

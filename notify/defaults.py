@@ -20,6 +20,40 @@ TEMPLATES = {
         "zh-hans": ("新派遣案件", "案件{tracking}（{category}）已派遣至{department}，请及时处置。"),
         "en": ("Case dispatched", "Case {tracking} ({category}) was dispatched to {department}; please handle it."),
     },
+    "case_filed": {
+        "zh-hans": ("问题已立案", "您反映的问题已受理立案，编号{tracking}（{category}），可凭编号查询办理进度。"),
+        "en": ("Report filed", "The problem you reported was filed as case {tracking} ({category}); "
+                               "follow it with this number."),
+    },
+    "case_due_soon": {
+        "zh-hans": ("案件即将超期", "案件{tracking}（{category}）将于{due}到期，请抓紧办理。"),
+        "en": ("Case due soon", "Case {tracking} ({category}) is due at {due}; please finish it in time."),
+    },
+    "case_late": {
+        "zh-hans": ("案件已超期", "案件{tracking}（{category}）已超过办理期限（{due}），请尽快办结。"),
+        "en": ("Case late", "Case {tracking} ({category}) is past its time limit ({due}); please finish it now."),
+    },
+    "case_supervised": {
+        "zh-hans": ("案件督办", "案件{tracking}（{category}）被督办（第{times}次）：{note}"),
+        "en": ("Case supervised", "Case {tracking} ({category}) is under supervision (督办, time {times}): {note}"),
+    },
+    "alert_responder": {
+        "zh-hans": ("附近紧急呼叫", "{elder}于{time}在{address}发出{event}，您是距离最近（约{distance}米）的在岗人员，"
+                                 "请尽快前往并联系调度{phone}"),
+        "en": ("Emergency nearby", ("{elder} raised {event} at {address}, {time}; you are the nearest responder on "
+                                    "duty (about {distance} m): please go there and call the dispatcher on {phone}")),
+    },
+    "alert_escalated": {
+        "zh-hans": ("紧急呼叫待处置", "{elder}的{event}（{time}，{address}）已{minutes}分钟未接警，"
+                                  "请立即联系{elder}或拨打{phone}"),
+        "en": ("Emergency still open", ("{elder}'s {event} ({time}, {address}) has had no answer for {minutes} "
+                                        "minutes: call {elder} now, or {phone}")),
+    },
+    "alert_supervisor": {
+        "zh-hans": ("紧急呼叫无人接警", "{elder}的{event}（{time}，{address}）已{minutes}分钟无人接警，请督促值班调度员立即处置。"),
+        "en": ("Emergency not taken", ("{elder}'s {event} ({time}, {address}) has not been taken for {minutes} "
+                                       "minutes: see that the dispatchers on duty act now.")),
+    },
     "case_closed": {
         "zh-hans": ("案件已办结", "您反映的问题（编号{tracking}）已办结。"),
         "en": ("Case closed", "The problem you reported (number {tracking}) has been resolved."),
@@ -52,7 +86,8 @@ SAMPLE_VALUES = {
     "elder": "张桂英", "time": "08:30", "address": "盘龙区拓东路12号", "phone": "0871-12345",
     "step": "已派人前往", "tracking": "530103-20260101-0001", "category": "道路破损", "department": "市政所",
     "item": "高龄津贴申领", "number": "BJ530103001001-20260101-0001", "community": "社区一", "level": "不满意",
-    "code": "382915", "minutes": "10", "purpose": "反映问题",
+    "code": "382915", "minutes": "10", "purpose": "反映问题", "event": "紧急呼叫", "distance": "350",
+    "due": "12-08 17:30", "times": "1", "note": "请于今日内完成",
 }
 
 

@@ -9,6 +9,7 @@ recipient ("alert:12:raised:contact:5"): unique, so the same event never sends t
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -127,3 +128,66 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.language})"
+
+
+class RuleSwitch(models.Model):
+    """A rule (notify.rules.RULES) switched on or off in one district; a rule without a
+    switch is on. Every rule asks before it queues anything (``rule_enabled``)."""
+
+    rule = models.CharField(_("rule"), max_length=40)
+    area = models.ForeignKey(Area, verbose_name=_("district"), on_delete=models.CASCADE, related_name="+",
+                             limit_choices_to={"level": 2})
+    enabled = models.BooleanField(_("enabled"), default=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    scope_lookup = "area"
+
+    class Meta:
+        verbose_name = _("rule switch")
+        verbose_name_plural = _("rule switches")
+        ordering = ["area__code", "rule"]
+        constraints = [models.UniqueConstraint(fields=["rule", "area"], name="rule_switch_one_per_district")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} @ {self.area_id}"
+
+
+class ChannelChoice(models.Model):
+    """The channels a user wants for one kind of non-urgent message (notify.rules.KINDS);
+    without a choice, the kind's default. Urgent messages (SOS) ignore it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="channel_choices")
+    kind = models.CharField(_("kind of message"), max_length=40)
+    channels = ArrayField(models.CharField(max_length=10, choices=Channel.choices), verbose_name=_("channels"),
+                          default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("channel choice")
+        verbose_name_plural = _("channel choices")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="channel_choice_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {','.join(self.channels)}"
+
+
+class AlertEscalation(models.Model):
+    """One escalation step taken on an SOS or fall nobody acknowledged in time: taken once
+    (unique), in the transaction that queues its messages."""
+
+    alert = models.ForeignKey("iot.Alert", verbose_name=_("alert"), on_delete=models.CASCADE,
+                              related_name="escalations")
+    step = models.PositiveSmallIntegerField(_("step"))
+    at = models.DateTimeField(_("at"))
+    queued = models.PositiveIntegerField(_("messages queued"), default=0)
+
+    scope_lookup = "alert__area"
+
+    class Meta:
+        verbose_name = _("alert escalation")
+        verbose_name_plural = _("alert escalations")
+        ordering = ["alert", "step"]
+        constraints = [models.UniqueConstraint(fields=["alert", "step"], name="alert_escalation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} step {self.step}"

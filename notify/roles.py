@@ -7,4 +7,6 @@ def grant_notify() -> None:
     grant({
         "notify.notification": {(ADMIN, DISPATCHER, STREET): (VIEW,)},
         "notify.messagetemplate": {ADMIN: ALL},
+        "notify.ruleswitch": {ADMIN: ALL},
+        "notify.alertescalation": {(ADMIN, DISPATCHER): (VIEW,)},
     })

@@ -17,3 +17,19 @@ def inbox_for(user) -> QuerySet[InboxItem]:
 
 def inbox_unread_count(user) -> int:
     return InboxItem.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def channel_choices_for(user) -> list[dict]:
+    """Each kind of non-urgent message with its label, the channels it offers, those the
+    user can receive, and the user's choice (or the kind's default)."""
+    from notify.models import ChannelChoice
+    from notify.rules import KINDS, channels_available
+
+    usable = channels_available(user)
+    chosen = dict(ChannelChoice.objects.filter(user=user).values_list("kind", "channels"))
+    rows = []
+    for code, kind in KINDS.items():
+        available = [c for c in usable if c in kind.offered]
+        rows.append({"kind": code, "label": str(kind.label), "offered": list(kind.offered), "available": available,
+                     "channels": [c for c in available if c in chosen.get(code, kind.default)]})
+    return rows

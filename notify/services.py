@@ -301,3 +301,15 @@ def inbox_mark_read(*, user, item_ids: list[int] | None = None) -> int:
     if item_ids is not None:
         items = items.filter(pk__in=item_ids)
     return items.update(read_at=timezone.now())
+
+
+# --------------------------------------------------------------------------- channel choices
+
+@transaction.atomic
+def channel_choices_set(*, user, choices: dict[str, list[str]]) -> None:
+    """The user's channels for each given kind of non-urgent message (checked by
+    notify.serializers.ChannelChoicesSerializer); other kinds keep theirs."""
+    from notify.models import ChannelChoice
+
+    for kind, channels in choices.items():
+        ChannelChoice.objects.update_or_create(user=user, kind=kind, defaults={"channels": channels})

@@ -23,6 +23,23 @@ def alert_changed(*, alert_id: int, action: str) -> int:
     return alert_fan_out(alert_id=alert_id, action=action)
 
 
+@app.task(name="notify.cases_flagged", queue="notify")
+@fresh_connection
+def cases_flagged(*, event_ids: list[int]) -> int:
+    from notify.rules import cases_flagged_notify
+
+    return cases_flagged_notify(event_ids=event_ids)
+
+
+@app.periodic(cron="* * * * *", periodic_id="notify-escalate")
+@app.task(name="notify.escalate", queue="urgent", priority=10, pass_context=False)
+@fresh_connection
+def escalate(*, timestamp: int) -> dict:
+    from notify.rules import alerts_escalate
+
+    return alerts_escalate()
+
+
 @app.periodic(cron="* * * * *", periodic_id="notify-recover")
 @app.task(name="notify.recover", queue="notify", pass_context=False)
 @fresh_connection

@@ -12,7 +12,14 @@ from gis_core.filters import PersonalDataFilterBackend, PersonalDataOrderingFilt
 from notify import selectors, services
 from notify.filters import NotificationFilter
 from notify.models import Notification
-from notify.serializers import InboxItemSerializer, MarkReadSerializer, NotificationSerializer, UnreadSerializer
+from notify.serializers import (
+    ChannelChoiceOutSerializer,
+    ChannelChoicesSerializer,
+    InboxItemSerializer,
+    MarkReadSerializer,
+    NotificationSerializer,
+    UnreadSerializer,
+)
 
 
 class NotificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -53,3 +60,16 @@ class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def unread(self, request):
         return Response({"unread": selectors.inbox_unread_count(request.user)})
+
+    @extend_schema(methods=["get"], responses=ChannelChoiceOutSerializer(many=True))
+    @extend_schema(methods=["put"], request=ChannelChoicesSerializer, responses=ChannelChoiceOutSerializer(many=True))
+    @action(detail=False, methods=["get", "put"])
+    def channels(self, request):
+        """The user's channels per kind of non-urgent message (PUT ``{"choices": {kind:
+        [channels]}}``; 400 names a kind or channel that cannot be chosen). Urgent
+        messages (SOS) ignore them."""
+        if request.method == "PUT":
+            data = ChannelChoicesSerializer(data=request.data, context={"user": request.user})
+            data.is_valid(raise_exception=True)
+            services.channel_choices_set(user=request.user, choices=data.validated_data["choices"])
+        return Response(selectors.channel_choices_for(request.user))

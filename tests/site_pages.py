@@ -89,6 +89,7 @@ PAGES = [
              ("leader_a",)),
     SitePage("api-docs", lambda w: "/api/docs/", ("admin",)),
     SitePage("inbox", lambda w: "/inbox/", ("leader_a",)),
+    SitePage("notify-settings", lambda w: "/inbox/settings/", ("leader_a", "handler")),
     SitePage("notices", lambda w: "/notices/", ("community", "street")),
     SitePage("notice-page", lambda w: f"/notices/{_notice(w)}/", ("community", "street")),
     SitePage("notice-unread", lambda w: f"/notices/{_notice(w)}/unread/", ("community",)),

@@ -761,6 +761,16 @@
       });
     }).catch(() => {});
 
+    // On or off duty (PATCH /api/v1/me/): on duty, supervisors hear of an SOS left open.
+    const duty = $("on-duty");
+    if (duty) duty.addEventListener("change", async () => {
+      const response = await fetch("/api/v1/me/", {
+        method: "PATCH", credentials: "same-origin", body: JSON.stringify({on_duty: duty.checked}),
+        headers: {Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": GridApi.csrfToken()},
+      }).catch(() => null);
+      if (!response || !response.ok) duty.checked = !duty.checked;
+    });
+
     Object.assign(window.DispatchConsole, {select, selectTerminal, loadQueue, loadTerminals, loadTrack, play, beep});
     setLive(false);
     $("live-status").dataset.state = "connecting";
