@@ -2,9 +2,10 @@
 job), record receipts and replies, recover after a crash, read receipts of the inbox.
 
 Delivery is crash-safe around the provider call: the claim (state ``sending``, tries + 1)
-is committed before the provider is called and ``sent`` with its message id right after.
-A worker killed in between leaves ``sending``: ``notifications_recover`` marks it failed
-("interrupted") instead of sending it again — it may have gone out. Anything not yet
+of a batch (at most NOTIFY_BATCH) is committed before the provider is called and ``sent``
+with the message ids right after the batch's answers. A worker killed in between leaves
+``sending``: ``notifications_recover`` marks those failed ("interrupted") instead of sending
+them again — they may have gone out; at most one batch is caught so. Anything not yet
 claimed stays queued and is sent after the restart, once.
 """
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Min
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection, transaction
 from django.utils import timezone
 
-from notify.channels import PermanentFailure, TemporaryFailure, Unconfirmed, sender_for
+from notify.channels import Outcome, PermanentFailure, TemporaryFailure, Unconfirmed, send_each, sender_for
 from notify.channels.sms import phone_normalize
 from notify.defaults import TEMPLATES
 from notify.models import Channel, InboxItem, MessageTemplate, Notification, State
@@ -62,73 +63,123 @@ def _defer(notification: Notification, at: dt.datetime | None = None) -> None:
 # --------------------------------------------------------------------------- deliver
 
 def notification_deliver(*, notification_id: int, now: dt.datetime | None = None) -> str:
-    """The worker's job: check, claim, call the provider, record. Returns the state."""
-    notification = Notification.objects.filter(pk=notification_id).first()
-    if notification is None or notification.state != State.QUEUED:
-        return notification.state if notification else "missing"
-    sender = sender_for(notification.channel)
+    """The worker's job for one notification (notifications_deliver of one). Returns its state."""
+    return notifications_deliver(ids=[notification_id], now=now)[notification_id]
+
+
+def notifications_deliver(*, ids: list[int], now: dt.datetime | None = None) -> dict[int, str]:
+    """Deliver the queued ones of ``ids`` (at most NOTIFY_BATCH: the claim's size), channel by
+    channel: open the channel (repeatable: connect, bind), claim them in one transaction
+    (held back, expired or unusable ones set aside), hand the claimed ones to the provider
+    at once (SMS: a window of submit_sm over one session), record the outcomes in one
+    UPDATE. Returns each id's state ("missing" for an unknown id)."""
+    now = now or timezone.now()
+    found = {pk: (channel, state) for pk, channel, state in
+             Notification.objects.filter(pk__in=ids).values_list("pk", "channel", "state")}
+    states = {pk: found[pk][1] if pk in found else "missing" for pk in ids}
+    by_channel: dict[str, list[int]] = {}
+    for pk in ids:
+        if pk in found and found[pk][1] == State.QUEUED:
+            by_channel.setdefault(found[pk][0], []).append(pk)
+    for channel, channel_ids in by_channel.items():
+        states.update(_deliver_channel(channel, channel_ids, now=now))
+    return states
+
+
+def _deliver_channel(channel: str, ids: list[int], *, now: dt.datetime) -> dict[int, str]:
+    sender = sender_for(channel)
     try:
         sender.open()  # connect and bind before the claim: repeatable, sends nothing
     except TemporaryFailure as exc:
-        return _retry(notification_id, str(exc), claimed=False)
+        return _retry({pk: str(exc) for pk in ids}, claimed=False)
     except PermanentFailure as exc:
-        return _finish(notification_id, State.FAILED, reason=str(exc), claimed=False)
-
-    notification = _claim(notification_id, now=now or timezone.now())
-    if notification is None or notification.state != State.SENDING:
-        return notification.state if notification else "missing"
-    try:
-        provider_id = sender.send(notification)
-    except TemporaryFailure as exc:
-        return _retry(notification_id, str(exc), claimed=True)
-    except PermanentFailure as exc:
-        return _finish(notification_id, State.FAILED, reason=str(exc))
-    except Unconfirmed as exc:
-        return _finish(notification_id, State.FAILED, reason=f"unconfirmed: {exc}"[:300])
-    return _finish(notification_id, State.SENT, provider_id=provider_id)
+        return _record({pk: exc for pk in ids}, claimed=False)
+    claimed, states = _claim(ids, now=now)
+    if claimed:
+        states.update(_record(send_each(sender, claimed)))
+    return states
 
 
-def _claim(notification_id: int, *, now: dt.datetime) -> Notification | None:
-    """Commit ``sending`` (or hold it back: quiet hours, rate limit; or end it: expired,
-    unusable) before the provider is called. Locked SKIP LOCKED: two jobs for one
-    notification never both claim it."""
+def _claim(ids: list[int], *, now: dt.datetime) -> tuple[list[Notification], dict[int, str]]:
+    """Commit ``sending`` (tries + 1, rendered) for those that may go now, before the
+    provider is called; hold back the others (quiet hours, rate limit: a job at their
+    time) or end them (expired, unusable). Rows locked SKIP LOCKED: two jobs never both
+    claim one. Returns the claimed notifications and the states of the others."""
+    claimed: list[Notification] = []
+    states: dict[int, str] = {}
+    changed: list[Notification] = []
     with transaction.atomic():
-        notification = (Notification.objects.select_for_update(skip_locked=True)
-                        .filter(pk=notification_id, state=State.QUEUED).first())
-        if notification is None:
-            return None
-        if notification.expires_at and now > notification.expires_at:
-            notification.state, notification.reason = State.EXPIRED, "expired before it could be sent"
-            notification.save(update_fields=["state", "reason"])
-            return notification
-        later = None if notification.urgent else (_after_quiet_hours(now) or _after_rate_limit(notification, now))
-        if later is not None:
-            notification.next_try_at, notification.reason = later, "held back (quiet hours or rate limit)"
-            notification.save(update_fields=["next_try_at", "reason"])
-            _defer(notification, at=later)
-            return notification
-        try:
-            _render(notification)
-        except ValidationError as exc:
-            notification.state, notification.reason = State.FAILED, "; ".join(exc.messages)[:300]
-            notification.save(update_fields=["state", "reason"])
-            return notification
-        notification.state, notification.tries, notification.claimed_at = State.SENDING, notification.tries + 1, now
-        notification.save(update_fields=["state", "tries", "claimed_at", "subject", "body", "address"])
-        return notification
+        rows = list(Notification.objects.select_for_update(skip_locked=True)
+                    .filter(pk__in=ids, state=State.QUEUED).order_by("id"))
+        quiet_until = _after_quiet_hours(now)
+        limit = _rate_limiter(rows, now)
+        templates: dict[tuple[str, str], tuple[str, str]] = {}
+        for notification in rows:
+            changed.append(notification)
+            if notification.expires_at and now > notification.expires_at:
+                notification.state, notification.reason = State.EXPIRED, "expired before it could be sent"
+            elif later := None if notification.urgent else (quiet_until or limit(notification)):
+                notification.next_try_at, notification.reason = later, "held back (quiet hours or rate limit)"
+                _defer(notification, at=later)
+            else:
+                try:
+                    _render(notification, templates)
+                except ValidationError as exc:
+                    notification.state, notification.reason = State.FAILED, "; ".join(exc.messages)[:300]
+                else:
+                    notification.state, notification.tries, notification.claimed_at = (
+                        State.SENDING, notification.tries + 1, now)
+                    claimed.append(notification)
+            states[notification.pk] = notification.state
+        Notification.objects.bulk_update(changed, ["state", "reason", "next_try_at", "tries", "claimed_at", "subject",
+                                                   "body", "address"])
+    return claimed, {pk: state for pk, state in states.items() if state != State.SENDING}
 
 
-def _render(notification: Notification) -> None:
-    """Fill the template and check the address; ValidationError names what is wrong."""
-    template = (MessageTemplate.objects.filter(code=notification.template, language=notification.language).first()
-                or MessageTemplate.objects.filter(code=notification.template).first())
-    if template is not None:
-        subject, body = template.subject, template.body
-    elif notification.template in TEMPLATES:
-        languages = TEMPLATES[notification.template]
-        subject, body = languages.get(notification.language) or next(iter(languages.values()))
-    else:
+def _record(outcomes: dict[int, Outcome], *, claimed: bool = True) -> dict[int, str]:
+    """The provider's answers in one UPDATE: sent with the message id, failed with the
+    reason ("unconfirmed": handed over, no answer — not sent again); temporary failures go
+    back to the queue (_retry). Only rows still ``sending`` (or ``queued`` when nothing was
+    claimed) change: the recovery may have ended a claim that took too long."""
+    retry = {pk: str(o) for pk, o in outcomes.items() if isinstance(o, TemporaryFailure)}
+    final = {pk: o for pk, o in outcomes.items() if pk not in retry}
+    states = _retry(retry, claimed=claimed) if retry else {}
+    if not final:
+        return states
+    rows = []
+    for pk, outcome in final.items():
+        if isinstance(outcome, Unconfirmed):
+            rows.append((pk, State.FAILED, f"unconfirmed: {outcome}"[:300], ""))
+        elif isinstance(outcome, Exception):
+            rows.append((pk, State.FAILED, str(outcome)[:300], ""))
+        else:
+            rows.append((pk, State.SENT, "", outcome[:100]))
+    ids, new_states, reasons, provider_ids = (list(column) for column in zip(*rows))
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE {Notification._meta.db_table} n
+            SET state = v.state, reason = v.reason, provider_id = v.provider_id,
+                sent_at = CASE WHEN v.state = 'sent' THEN now() END
+            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, state, reason, provider_id)
+            WHERE n.id = v.id AND n.state = %s
+            RETURNING n.id, n.state""", [ids, new_states, reasons, provider_ids,
+                                         State.SENDING if claimed else State.QUEUED])
+        states.update(dict(cursor.fetchall()))
+    lost = [pk for pk in ids if pk not in states]
+    if lost:  # ended meanwhile (recovered): report what it is now
+        states.update(dict(Notification.objects.filter(pk__in=lost).values_list("pk", "state")))
+    return states
+
+
+def _render(notification: Notification, templates: dict[tuple[str, str], tuple[str, str] | None]) -> None:
+    """Fill the template and check the address; ValidationError names what is wrong.
+    ``templates`` keeps the texts looked up for a batch."""
+    code = (notification.template, notification.language)
+    if code not in templates:
+        templates[code] = _template_text(*code)
+    if templates[code] is None:
         raise ValidationError({"template": [f"Unknown template {notification.template!r}."]})
+    subject, body = templates[code]
     notification.subject = text_fill(subject, notification.values)[:200]
     notification.body = text_fill(body, notification.values)
     if notification.channel == Channel.SMS:
@@ -138,6 +189,17 @@ def _render(notification: Notification) -> None:
         notification.address = phone
     elif notification.channel == Channel.EMAIL and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", notification.address):
         raise ValidationError({"address": [f"Not an e-mail address: {notification.address!r}."]})
+
+
+def _template_text(code: str, language: str) -> tuple[str, str] | None:
+    """(subject, body) of the template in the language (or any), the built-in default, or None."""
+    template = (MessageTemplate.objects.filter(code=code, language=language).first()
+                or MessageTemplate.objects.filter(code=code).first())
+    if template is not None:
+        return template.subject, template.body
+    if code in TEMPLATES:
+        return TEMPLATES[code].get(language) or next(iter(TEMPLATES[code].values()))
+    return None
 
 
 def _quiet_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
@@ -162,50 +224,61 @@ def _after_quiet_hours(now: dt.datetime) -> dt.datetime | None:
     return window[1] if window else None
 
 
-def _after_rate_limit(notification: Notification, now: dt.datetime) -> dt.datetime | None:
-    """NOTIFY_RATE_LIMIT ("5/3600": at most 5 a recipient per 3600 s, non-urgent)."""
-    if not settings.NOTIFY_RATE_LIMIT or notification.channel == Channel.INBOX:
-        return None
+def _rate_limiter(notifications: list[Notification], now: dt.datetime):
+    """NOTIFY_RATE_LIMIT ("5/3600": at most 5 a recipient per 3600 s, non-urgent): a
+    function telling when a notification of the batch may go (None: now), counting what
+    was sent to each address (one query for the batch) and what the batch claims."""
+    if not settings.NOTIFY_RATE_LIMIT:
+        return lambda notification: None
     count, seconds = (int(x) for x in settings.NOTIFY_RATE_LIMIT.split("/"))
-    window_start = now - dt.timedelta(seconds=seconds)
-    recent = Notification.objects.filter(address=notification.address, sent_at__gte=window_start).exclude(
-        pk=notification.pk)
-    if recent.count() < count:
-        return None
-    return recent.aggregate(first=Min("sent_at"))["first"] + dt.timedelta(seconds=seconds)
+    window = dt.timedelta(seconds=seconds)
+    addresses = {n.address for n in notifications if n.channel != Channel.INBOX and not n.urgent}
+    sent: dict[str, list] = {}
+    if addresses:
+        for address, times in (Notification.objects.filter(address__in=addresses, sent_at__gte=now - window)
+                               .values("address").annotate(times=ArrayAgg("sent_at", order_by="sent_at"))
+                               .values_list("address", "times")):
+            sent[address] = times
+
+    def limit(notification: Notification) -> dt.datetime | None:
+        if notification.channel == Channel.INBOX:
+            return None
+        times = sent.setdefault(notification.address, [])
+        if len(times) < count:
+            times.append(now)  # claimed now: counts for the rest of the batch
+            return None
+        return min(times) + window
+
+    return limit
 
 
-def _retry(notification_id: int, reason: str, *, claimed: bool) -> str:
-    """Back to queued with exponential back-off, or failed after NOTIFY_MAX_TRIES."""
+def _retry(reasons: dict[int, str], *, claimed: bool) -> dict[int, str]:
+    """Back to queued with exponential back-off (a job at the next try), or failed after
+    NOTIFY_MAX_TRIES. ``reasons``: notification id → why it could not go now."""
+    states: dict[int, str] = {}
+    expected = State.SENDING if claimed else State.QUEUED
     with transaction.atomic():
-        notification = Notification.objects.select_for_update().get(pk=notification_id)
-        expected = State.SENDING if claimed else State.QUEUED
-        if notification.state != expected:
-            return notification.state
-        tries = notification.tries if claimed else notification.tries + 1
-        if tries >= settings.NOTIFY_MAX_TRIES:
-            notification.state = State.FAILED
-            notification.reason = f"gave up after {tries} tries: {reason}"[:300]
-        else:
-            delay = min(settings.NOTIFY_RETRY_SECONDS * 2 ** (tries - 1), 3600)
-            notification.state, notification.reason = State.QUEUED, reason[:300]
-            notification.next_try_at = timezone.now() + dt.timedelta(seconds=delay)
-            _defer(notification, at=notification.next_try_at)
-        notification.tries = tries
-        notification.save(update_fields=["state", "reason", "next_try_at", "tries"])
-        return notification.state
-
-
-def _finish(notification_id: int, state: str, *, reason: str = "", provider_id: str = "",
-            claimed: bool = True) -> str:
-    with transaction.atomic():
-        updated = Notification.objects.filter(
-            pk=notification_id, state=State.SENDING if claimed else State.QUEUED).update(
-            state=state, reason=reason[:300], provider_id=provider_id[:100],
-            sent_at=timezone.now() if state == State.SENT else None)
-    if not updated:
-        return Notification.objects.values_list("state", flat=True).get(pk=notification_id)
-    return state
+        notifications = list(Notification.objects.select_for_update().filter(pk__in=list(reasons)))
+        changed = []
+        for notification in notifications:
+            states[notification.pk] = notification.state
+            if notification.state != expected:
+                continue
+            reason = reasons[notification.pk]
+            tries = notification.tries if claimed else notification.tries + 1
+            if tries >= settings.NOTIFY_MAX_TRIES:
+                notification.state = State.FAILED
+                notification.reason = f"gave up after {tries} tries: {reason}"[:300]
+            else:
+                delay = min(settings.NOTIFY_RETRY_SECONDS * 2 ** (tries - 1), 3600)
+                notification.state, notification.reason = State.QUEUED, reason[:300]
+                notification.next_try_at = timezone.now() + dt.timedelta(seconds=delay)
+                _defer(notification, at=notification.next_try_at)
+            notification.tries = tries
+            states[notification.pk] = notification.state
+            changed.append(notification)
+        Notification.objects.bulk_update(changed, ["state", "reason", "next_try_at", "tries"])
+    return states
 
 
 # --------------------------------------------------------------------------- receipts, replies, recovery
