@@ -398,26 +398,15 @@ def _defer_chunks(notice_id: int, chunks: list[tuple[int, int]], *, rate: int, u
 
 def notice_chunk_send(*, notice_id: int, first_id: int, last_id: int, rate: int | None = None) -> dict[str, int]:
     """The worker's job: deliver the notice's queued messages with ids in the range, at
-    most ``rate`` (NOTICES_SMS_RATE) a second, in batches through notify's claim →
-    provider → record (notify.services.notifications_deliver: one claim, one SMPP window,
-    one record a batch), so a crash mid-chunk sends nothing twice. A batch is at most
-    NOTIFY_BATCH and a tenth of a second's worth at the rate; batch k starts k × its size
-    / rate seconds after the first."""
-    import time
-
+    most ``rate`` (NOTICES_SMS_RATE) a second, through notify's batches
+    (notify.services.notifications_deliver: per batch one claim, one SMPP window, one
+    record), so a crash mid-chunk sends nothing twice. Returns the count of each state."""
     from notify.services import notifications_deliver
 
-    rate = rate or settings.NOTICES_SMS_RATE
-    size = max(1, min(settings.NOTIFY_BATCH, rate // 10))
     ids = list(Notification.objects.filter(subject_type="notice", subject_id=notice_id, state="queued",
                                            id__gte=first_id, id__lte=last_id).order_by("id")
                .values_list("id", flat=True))
     states: dict[str, int] = {}
-    started = time.monotonic()
-    for start in range(0, len(ids), size):
-        ahead = started + start / rate - time.monotonic()
-        if ahead > 0:
-            time.sleep(ahead)
-        for state in notifications_deliver(ids=ids[start:start + size]).values():
-            states[state] = states.get(state, 0) + 1
+    for state in notifications_deliver(ids=ids, rate=rate or settings.NOTICES_SMS_RATE).values():
+        states[state] = states.get(state, 0) + 1
     return states

@@ -13,12 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from notify.channels import Outcome, PermanentFailure, TemporaryFailure, Unconfirmed, send_each, sender_for
@@ -67,13 +71,19 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
     return notifications_deliver(ids=[notification_id], now=now)[notification_id]
 
 
-def notifications_deliver(*, ids: list[int], now: dt.datetime | None = None) -> dict[int, str]:
-    """Deliver the queued ones of ``ids`` (at most NOTIFY_BATCH: the claim's size), channel by
-    channel: open the channel (repeatable: connect, bind), claim them in one transaction
-    (held back, expired or unusable ones set aside), hand the claimed ones to the provider
-    at once (SMS: a window of submit_sm over one session), record the outcomes in one
-    UPDATE. Returns each id's state ("missing" for an unknown id)."""
-    now = now or timezone.now()
+def notifications_deliver(*, ids: list[int], now: dt.datetime | None = None,
+                          rate: float | None = None) -> dict[int, str]:
+    """Deliver the queued ones of ``ids``, channel by channel, in batches of NOTIFY_BATCH
+    (with a ``rate`` a second: at most a tenth of a second's worth, batch k started no
+    sooner than k × its size / rate s after the first). Per batch: claim in one
+    transaction (held back, expired or unusable ones set aside), hand the claimed ones to
+    the provider at once (SMS: a window of submit_sm over one session), record the
+    outcomes in one UPDATE. The provider call of a batch runs in a thread of its own while
+    the next batch is claimed and the one before recorded: at most two batches are claimed
+    and unrecorded at any time. The channel is opened (connect, bind: repeatable, sends
+    nothing) before the first claim and checked before each batch. Returns each id's
+    state ("missing" for an unknown id)."""
+    size = settings.NOTIFY_BATCH if rate is None else max(1, min(settings.NOTIFY_BATCH, int(rate // 10)))
     found = {pk: (channel, state) for pk, channel, state in
              Notification.objects.filter(pk__in=ids).values_list("pk", "channel", "state")}
     states = {pk: found[pk][1] if pk in found else "missing" for pk in ids}
@@ -82,35 +92,64 @@ def notifications_deliver(*, ids: list[int], now: dt.datetime | None = None) -> 
         if pk in found and found[pk][1] == State.QUEUED:
             by_channel.setdefault(found[pk][0], []).append(pk)
     for channel, channel_ids in by_channel.items():
-        states.update(_deliver_channel(channel, channel_ids, now=now))
+        states.update(_deliver_channel(channel, channel_ids, now=now, size=size, rate=rate))
     return states
 
 
-def _deliver_channel(channel: str, ids: list[int], *, now: dt.datetime) -> dict[int, str]:
+def _deliver_channel(channel: str, ids: list[int], *, now: dt.datetime | None, size: int,
+                     rate: float | None) -> dict[int, str]:
     sender = sender_for(channel)
     try:
-        sender.open()  # connect and bind before the claim: repeatable, sends nothing
+        sender.open()  # before the claim: a gateway that is down costs no try
     except TemporaryFailure as exc:
         return _retry({pk: str(exc) for pk in ids}, claimed=False)
     except PermanentFailure as exc:
         return _record({pk: exc for pk in ids}, claimed=False)
-    claimed, states = _claim(ids, now=now)
-    if claimed:
-        states.update(_record(send_each(sender, claimed)))
+    batches = [ids[start:start + size] for start in range(0, len(ids), size)]
+    if len(batches) == 1:  # one notification (an SOS's): no thread to start
+        claimed, states = _claim(ids, now=now or timezone.now())
+        if claimed:
+            states.update(_record(send_each(sender, claimed)))
+        return states
+    states: dict[int, str] = {}
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify-send") as pool:
+        sending = None  # the batch with the provider
+        for number, batch in enumerate(batches):
+            if rate:
+                time.sleep(max(started + number * size / rate - time.monotonic(), 0))
+            claimed, batch_states = _claim(batch, now=now or timezone.now())
+            states.update(batch_states)
+            answered = sending.result() if sending is not None else None
+            sending = pool.submit(_send_checked, sender, claimed) if claimed else None
+            if answered:
+                states.update(_record(answered))
+        if sending is not None:
+            states.update(_record(sending.result()))
     return states
+
+
+def _send_checked(sender, notifications: list[Notification]) -> dict[int, Outcome]:
+    """The provider call of a batch (in the sending thread): the session checked (and
+    rebound if it broke with the batch before) first; if that fails nothing went out."""
+    try:
+        sender.open()
+    except (TemporaryFailure, PermanentFailure) as exc:
+        return {n.pk: exc for n in notifications}
+    return send_each(sender, notifications)
 
 
 def _claim(ids: list[int], *, now: dt.datetime) -> tuple[list[Notification], dict[int, str]]:
     """Commit ``sending`` (tries + 1, rendered) for those that may go now, before the
     provider is called; hold back the others (quiet hours, rate limit: a job at their
-    time) or end them (expired, unusable). Rows locked SKIP LOCKED: two jobs never both
-    claim one. Returns the claimed notifications and the states of the others."""
-    claimed: list[Notification] = []
-    states: dict[int, str] = {}
+    time) or end them (expired, unusable). Read without a lock, then one UPDATE … WHERE
+    state = 'queued': of two jobs for one notification only the first to commit changes it
+    (the other's UPDATE waits for it, then finds it no longer queued and leaves it).
+    Returns the claimed notifications and the states of the others."""
     changed: list[Notification] = []
+    held: list[Notification] = []
     with transaction.atomic():
-        rows = list(Notification.objects.select_for_update(skip_locked=True)
-                    .filter(pk__in=ids, state=State.QUEUED).order_by("id"))
+        rows = list(Notification.objects.filter(pk__in=ids, state=State.QUEUED).order_by("id"))
         quiet_until = _after_quiet_hours(now)
         limit = _rate_limiter(rows, now)
         templates: dict[tuple[str, str], tuple[str, str]] = {}
@@ -120,7 +159,7 @@ def _claim(ids: list[int], *, now: dt.datetime) -> tuple[list[Notification], dic
                 notification.state, notification.reason = State.EXPIRED, "expired before it could be sent"
             elif later := None if notification.urgent else (quiet_until or limit(notification)):
                 notification.next_try_at, notification.reason = later, "held back (quiet hours or rate limit)"
-                _defer(notification, at=later)
+                held.append(notification)
             else:
                 try:
                     _render(notification, templates)
@@ -129,11 +168,17 @@ def _claim(ids: list[int], *, now: dt.datetime) -> tuple[list[Notification], dic
                 else:
                     notification.state, notification.tries, notification.claimed_at = (
                         State.SENDING, notification.tries + 1, now)
-                    claimed.append(notification)
-            states[notification.pk] = notification.state
-        Notification.objects.bulk_update(changed, ["state", "reason", "next_try_at", "tries", "claimed_at", "subject",
-                                                   "body", "address"])
-    return claimed, {pk: state for pk, state in states.items() if state != State.SENDING}
+        taken = _rows_update(changed, ["state", "reason", "next_try_at", "tries", "claimed_at", "subject", "body",
+                                       "address"], state_was=State.QUEUED)
+        for notification in held:
+            if notification.pk in taken:
+                _defer(notification, at=notification.next_try_at)
+    claimed = [n for n in changed if n.pk in taken and n.state == State.SENDING]
+    states = {pk: state for pk, state in taken.items() if state != State.SENDING}
+    others = set(ids) - set(taken)  # not queued any more, or taken by another job meanwhile
+    if others:
+        states.update(Notification.objects.filter(pk__in=others).values_list("pk", "state"))
+    return claimed, states
 
 
 def _record(outcomes: dict[int, Outcome], *, claimed: bool = True) -> dict[int, str]:
@@ -146,29 +191,43 @@ def _record(outcomes: dict[int, Outcome], *, claimed: bool = True) -> dict[int, 
     states = _retry(retry, claimed=claimed) if retry else {}
     if not final:
         return states
-    rows = []
+    rows, sent_at = [], timezone.now()
     for pk, outcome in final.items():
+        row = Notification(pk=pk, state=State.FAILED, provider_id="", sent_at=None)
         if isinstance(outcome, Unconfirmed):
-            rows.append((pk, State.FAILED, f"unconfirmed: {outcome}"[:300], ""))
+            row.reason = f"unconfirmed: {outcome}"[:300]
         elif isinstance(outcome, Exception):
-            rows.append((pk, State.FAILED, str(outcome)[:300], ""))
+            row.reason = str(outcome)[:300]
         else:
-            rows.append((pk, State.SENT, "", outcome[:100]))
-    ids, new_states, reasons, provider_ids = (list(column) for column in zip(*rows))
-    with connection.cursor() as cursor:
-        cursor.execute(f"""
-            UPDATE {Notification._meta.db_table} n
-            SET state = v.state, reason = v.reason, provider_id = v.provider_id,
-                sent_at = CASE WHEN v.state = 'sent' THEN now() END
-            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, state, reason, provider_id)
-            WHERE n.id = v.id AND n.state = %s
-            RETURNING n.id, n.state""", [ids, new_states, reasons, provider_ids,
-                                         State.SENDING if claimed else State.QUEUED])
-        states.update(dict(cursor.fetchall()))
+            row.state, row.reason, row.provider_id, row.sent_at = State.SENT, "", outcome[:100], sent_at
+        rows.append(row)
+    ids = list(final)
+    states.update(_rows_update(rows, ["state", "reason", "provider_id", "sent_at"],
+                               state_was=State.SENDING if claimed else State.QUEUED))
     lost = [pk for pk in ids if pk not in states]
     if lost:  # ended meanwhile (recovered): report what it is now
         states.update(dict(Notification.objects.filter(pk__in=lost).values_list("pk", "state")))
     return states
+
+
+def _rows_update(rows: list[Notification], fields: list[str], *, state_was: str | None = None) -> dict[int, str]:
+    """Save ``fields`` of the rows in one UPDATE … FROM unnest(…) (Django's bulk_update
+    writes a CASE per field and row: slow to plan for a batch); only rows still in
+    ``state_was`` when given. Returns id → state of the rows updated."""
+    if not rows:
+        return {}
+    meta = Notification._meta
+    columns = ["id", *fields]
+    arrays = [[getattr(row, meta.get_field(name).attname) for row in rows] for name in columns]
+    types = [meta.get_field(name).db_type(connection).split(" CHECK")[0] for name in columns]
+    condition = " AND n.state = %s" if state_was else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE {meta.db_table} n SET {", ".join(f"{name} = v.{name}" for name in fields)}
+            FROM unnest({", ".join(f"%s::{t}[]" for t in types)}) AS v({", ".join(columns)})
+            WHERE n.id = v.id{condition}
+            RETURNING n.id, n.state""", [*arrays, *([state_was] if state_was else [])])
+        return dict(cursor.fetchall())
 
 
 def _render(notification: Notification, templates: dict[tuple[str, str], tuple[str, str] | None]) -> None:
@@ -235,9 +294,11 @@ def _rate_limiter(notifications: list[Notification], now: dt.datetime):
     addresses = {n.address for n in notifications if n.channel != Channel.INBOX and not n.urgent}
     sent: dict[str, list] = {}
     if addresses:
-        for address, times in (Notification.objects.filter(address__in=addresses, sent_at__gte=now - window)
-                               .values("address").annotate(times=ArrayAgg("sent_at", order_by="sent_at"))
-                               .values_list("address", "times")):
+        # sent, or claimed and not yet recorded (the batch before, with the gateway)
+        recent = (Notification.objects.filter(address__in=addresses)
+                  .filter(Q(sent_at__gte=now - window) | Q(state=State.SENDING, claimed_at__gte=now - window))
+                  .annotate(at=Coalesce("sent_at", "claimed_at")))
+        for address, times in recent.values("address").annotate(times=ArrayAgg("at")).values_list("address", "times"):
             sent[address] = times
 
     def limit(notification: Notification) -> dt.datetime | None:
@@ -277,7 +338,7 @@ def _retry(reasons: dict[int, str], *, claimed: bool) -> dict[int, str]:
             notification.tries = tries
             states[notification.pk] = notification.state
             changed.append(notification)
-        Notification.objects.bulk_update(changed, ["state", "reason", "next_try_at", "tries"])
+        _rows_update(changed, ["state", "reason", "next_try_at", "tries"])
     return states
 
 

@@ -12,4 +12,5 @@
 - ingester: ``manage.py run_ingester`` as a child process
 - browser: headless Chromium through Playwright, bounded so that it cannot hang a run
 - users: the benchmarks' users in grid_bench
+- smsc: the SMSC simulator as a process of its own, logging what it accepts
 """

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -58,6 +59,9 @@ def phone_normalize(value: str) -> str | None:
 def smpp_client(target: SmppTarget, *, timeout: float) -> smpplib.client.Client:
     client = smpplib.client.Client(target.host, target.port, timeout=timeout, allow_unknown_opt_params=True)
     client.connect()
+    # no Nagle: with a window of submit_sm outstanding, a small write would wait for the
+    # gateway's (delayed) ACK of the one before
+    client._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return client
 
 
