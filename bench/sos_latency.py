@@ -30,7 +30,6 @@ import multiprocessing as mp
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.lib import timing
-from bench.lib.broker import Broker, paho_client
+from bench.lib.broker import Broker, Delivery, background_publisher, paho_client
 from bench.lib.browser import Chromium, session_cookie
 from bench.lib.database import use_bench_database
 from bench.lib.ingester import IngesterProcess, warm_up
@@ -57,31 +56,6 @@ DEVICES = 5000
 START_S = 30  # the web server's start
 PAGE_WAIT_MS = 60_000  # the longest wait for the page (loading, going live)
 SOS_WAIT_S = 60  # … and for an SOS's row: the run stops at the first that takes longer
-
-
-def background_publisher(messages: list[tuple[str, bytes]], url: str, rate: int, go, stop, sent) -> None:
-    """From ``go`` on, publish ``messages`` round and round at ``rate`` per second (QoS 1)
-    until ``stop``."""
-    import paho.mqtt.client as mqtt
-
-    client, config = paho_client(f"bench-bg-{uuid.uuid4().hex[:8]}", url, mqtt.MQTTv311)
-    client.max_inflight_messages_set(1000)
-    client.max_queued_messages_set(0)
-    client.connect(config.host, config.port, keepalive=30)
-    client.loop_start()
-    go.wait(3600)
-    tick, per_tick = 0.01, max(1, rate // 100)
-    started, n = time.monotonic(), 0
-    while not stop.is_set():
-        for _ in range(per_tick):
-            client.publish(*messages[n % len(messages)], qos=1)
-            n += 1
-        sent.value = n
-        pause = started + n / rate - time.monotonic()
-        if pause > 0:
-            time.sleep(min(pause, tick))
-    client.disconnect()
-    client.loop_stop()
 
 
 class WebServer:
@@ -158,27 +132,6 @@ def console_open(chromium: Chromium, base_url: str, cookie: dict):
     page.wait_for_function("() => document.querySelector('#live-status').dataset.state === 'live'")
     page.evaluate(_OBSERVER)
     return page
-
-
-class Delivery:
-    """A plain subscriber to the SOS devices' topics: MQTT delivery time, the baseline."""
-
-    def __init__(self, url: str, topics: list[str]) -> None:
-        import paho.mqtt.client as mqtt
-
-        self.arrived: dict[bytes, float] = {}
-        subscribed = threading.Event()
-        self.client, config = paho_client(f"bench-sos-sub-{uuid.uuid4().hex[:8]}", url, mqtt.MQTTv5)
-        self.client.on_message = lambda c, u, m: self.arrived.setdefault(m.payload, time.time())
-        self.client.on_subscribe = lambda *a: subscribed.set()
-        self.client.on_connect = lambda c, u, f, rc, p: c.subscribe([(t, 1) for t in topics])
-        self.client.connect(config.host, config.port, keepalive=30)
-        self.client.loop_start()
-        subscribed.wait(10)
-
-    def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
 
 
 STAGES = (("received", "ingester received it (network thread's stamp)"),

@@ -5,7 +5,8 @@
 - report: printing; the "figure vs baseline = ratio" lines every benchmark ends with
 - processes: stopping child processes within a bounded time
 - cpu: CPU seconds of processes, of PostgreSQL backends and of the whole machine
-- broker: a private Mosquitto for a run (devstack's configuration), MQTT clients
+- broker: a private Mosquitto for a run (devstack's configuration), MQTT clients, the
+  background publisher and the plain subscriber (MQTT delivery time) of the SOS benchmarks
 - mqtt_publish: a raw MQTT 3.1.1 publisher of pre-encoded QoS 1 packets
 - terminals: the bench terminals in grid_bench and what the ingester wrote for them
 - stream: a stream of the bench terminals' messages in their formats
