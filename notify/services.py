@@ -149,7 +149,8 @@ def _claim(ids: list[int], *, now: dt.datetime) -> tuple[list[Notification], dic
     changed: list[Notification] = []
     held: list[Notification] = []
     with transaction.atomic():
-        rows = list(Notification.objects.filter(pk__in=ids, state=State.QUEUED).order_by("id"))
+        # by id only, the state checked here (see _rows_update: the state index misleads)
+        rows = [n for n in Notification.objects.filter(pk__in=ids).order_by("id") if n.state == State.QUEUED]
         quiet_until = _after_quiet_hours(now)
         limit = _rate_limiter(rows, now)
         templates: dict[tuple[str, str], tuple[str, str]] = {}
@@ -220,13 +221,16 @@ def _rows_update(rows: list[Notification], fields: list[str], *, state_was: str 
     columns = ["id", *fields]
     arrays = [[getattr(row, meta.get_field(name).attname) for row in rows] for name in columns]
     types = [meta.get_field(name).db_type(connection).split(" CHECK")[0] for name in columns]
-    condition = " AND n.state = %s" if state_was else ""
+    # Found by id (n.id = ANY(…)), the state only checked (IS TRUE: not a condition the
+    # planner takes to the state index): right after a fan-out the statistics still say
+    # "hardly any queued rows", and the planner would read every queued row of the outbox.
+    condition = " AND (n.state = %s) IS TRUE" if state_was else ""
     with connection.cursor() as cursor:
         cursor.execute(f"""
             UPDATE {meta.db_table} n SET {", ".join(f"{name} = v.{name}" for name in fields)}
             FROM unnest({", ".join(f"%s::{t}[]" for t in types)}) AS v({", ".join(columns)})
-            WHERE n.id = v.id{condition}
-            RETURNING n.id, n.state""", [*arrays, *([state_was] if state_was else [])])
+            WHERE n.id = v.id AND n.id = ANY(%s){condition}
+            RETURNING n.id, n.state""", [*arrays, arrays[0], *([state_was] if state_was else [])])
         return dict(cursor.fetchall())
 
 
