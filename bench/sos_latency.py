@@ -45,8 +45,7 @@ from bench.lib.ingester import IngesterProcess, warm_up
 from bench.lib.notices import Listener
 from bench.lib.processes import mp_stop, popen_stop
 from bench.lib.report import Results
-from bench.lib.stream import stream_generate
-from bench.lib.terminals import database_reset, homes_load, terminals_ensure
+from bench.lib.stream import sos_arguments, sos_stream
 from bench.lib.users import bench_user
 
 TARGET_P99_MS = 500
@@ -168,19 +167,6 @@ def stages_read(published_at: dict[str, float], heard: dict[int, tuple[dict, flo
     return out
 
 
-def stages_print(stages: dict[str, list[float]]) -> None:
-    print("where the time goes (publish → stage, ms; the step from the stage before by its p50):")
-    before = 0.0
-    for name, label in STAGES:
-        values = stages[name]
-        if not values:
-            print(f"  {label:48} (not measured)")
-            continue
-        p50 = timing.p50(values)
-        print(f"  {label:48} p50 {p50:7.0f}   p99 {timing.p99(values):7.0f}   (+{p50 - before:.0f})")
-        before = p50
-
-
 def report(*, console_ms, delivery_ms, stages, bg_rate, args) -> Results:
     p50, p99 = timing.p50(console_ms), timing.p99(console_ms)
     results = Results()
@@ -193,7 +179,7 @@ def report(*, console_ms, delivery_ms, stages, bg_rate, args) -> Results:
         print(f"baseline: SOS → MQTT subscriber  p50 {d50:.1f} ms   p99 {d99:.1f} ms   "
               f"(console p50 = {p50 / max(d50, 0.1):.0f} × MQTT delivery)")
         results.ratio("SOS → console row, p50", p50, max(d50, 0.1), unit="ms", against="MQTT delivery p50")
-    stages_print(stages)
+    timing.stages_print(stages, STAGES)
     print(f"target p99 ≤ {TARGET_P99_MS} ms: {'met' if p99 <= TARGET_P99_MS else 'NOT met'} "
           f"(p99 / target = {p99 / TARGET_P99_MS:.2f})")
     results.figure("SOS → console row, p99", p99, unit="ms", target=TARGET_P99_MS, digits=0,
@@ -207,8 +193,7 @@ def report(*, console_ms, delivery_ms, stages, bg_rate, args) -> Results:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sos", type=int, default=40, help="SOS messages, one at a time (default 40)")
-    parser.add_argument("--background", type=int, default=2000, help="background positions per second (default 2000)")
+    sos_arguments(parser)
     parser.add_argument("--web-workers", type=int, default=2, help="uvicorn worker processes (default 2)")
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between one SOS seen and the next (default 0.5)")
     parser.add_argument("--browser-limit", type=float,
@@ -223,12 +208,7 @@ def main() -> None:
 
     from iot.formats.encode import native
 
-    terminals_ensure(connection, DEVICES)
-    database_reset(connection)
-    homes = homes_load(connection, DEVICES)
-    sos_homes = [h for h in homes if h.protocol == "native"][-args.sos:]
-    background_homes = homes[: len(homes) - 3 * args.sos]  # the SOS devices send nothing else
-    stream = stream_generate(background_homes, 60 * args.background, seed=7, sos=0, heartbeat_share=0.001)
+    sos_homes, background_homes, stream = sos_stream(connection, devices=DEVICES, sos=args.sos, rate=args.background)
     user = dispatcher()
     connection.close()
 

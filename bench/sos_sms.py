@@ -49,8 +49,7 @@ from bench.lib.ingester import IngesterProcess, warm_up
 from bench.lib.processes import mp_stop, popen_stop
 from bench.lib.report import Results, say
 from bench.lib.smsc import SmscProcess
-from bench.lib.stream import stream_generate
-from bench.lib.terminals import database_reset, homes_load, terminals_ensure
+from bench.lib.stream import sos_arguments, sos_stream
 
 DEVICES = 5000
 CONTACT = "[bench] 家属"
@@ -139,8 +138,7 @@ def stages_read(published_at: dict[str, float], phones: dict[str, str], accepted
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sos", type=int, default=40, help="SOS messages, one at a time (default 40)")
-    parser.add_argument("--background", type=int, default=2000, help="background positions per second (default 2000)")
+    sos_arguments(parser)
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between one SMS accepted and the next SOS")
     parser.add_argument("--sos-wait", type=float, default=30, help="longest wait for an SOS's SMS (default 30 s)")
     args = parser.parse_args()
@@ -151,13 +149,8 @@ def main() -> None:
 
     from iot.formats.encode import native
 
-    terminals_ensure(connection, DEVICES)
-    database_reset(connection)
+    sos_homes, background_homes, stream = sos_stream(connection, devices=DEVICES, sos=args.sos, rate=args.background)
     contacts_remove(connection)  # a run killed before its end
-    homes = homes_load(connection, DEVICES)
-    sos_homes = [h for h in homes if h.protocol == "native"][-args.sos:]
-    background_homes = homes[: len(homes) - 3 * args.sos]  # the SOS devices send nothing else
-    stream = stream_generate(background_homes, 60 * args.background, seed=7, sos=0, heartbeat_share=0.001)
     phones = contacts_add(connection, sos_homes)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM procrastinate_jobs WHERE status = 'todo' AND queue_name IN ('urgent', 'notify')")
@@ -239,16 +232,7 @@ def report(*, sms_ms, delivery_ms, bare_ms, stages, bg_rate) -> Results:
     say(f"SOS → first SMS at the gateway ({len(sms_ms)} SOS)   p50 {p50:.0f} ms   p99 {p99:.0f} ms   "
         f"max {max(sms_ms):.0f} ms")
     say(f"bare submit_sm round trip        p50 {timing.p50(bare_ms):.2f} ms   p99 {timing.p99(bare_ms):.2f} ms")
-    say("where the time goes (publish → stage, ms; the step from the stage before by its p50):")
-    before = 0.0
-    for name, label in STAGES:
-        values = stages.get(name) or []
-        if not values:
-            say(f"  {label:40} (not measured)")
-            continue
-        stage50 = timing.p50(values)
-        say(f"  {label:40} p50 {stage50:7.0f}   p99 {timing.p99(values):7.0f}   (+{stage50 - before:.0f})")
-        before = stage50
+    timing.stages_print(stages, STAGES, width=40)
     if delivery_ms:
         d50 = max(timing.p50(delivery_ms), 0.1)
         results.ratio("SOS → first SMS at the gateway, p50", p50, d50, unit="ms", against="MQTT delivery p50",

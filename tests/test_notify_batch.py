@@ -3,7 +3,6 @@ submit_sm over one SMPP session, one record a batch — each notification submit
 exactly once, throttling backed off, refusals failed with the gateway's reason, receipts
 that come before their batch is recorded matched all the same, and the database work of a
 batch a few statements whatever its size."""
-import threading
 
 import pytest
 
@@ -79,21 +78,7 @@ def test_non_urgent_ones_wait_out_the_rate_limit_within_a_batch(db, smsc, settin
     assert len(smsc.messages) == 2
 
 
-@pytest.fixture
-def receiver(smsc):
-    from notify.smpp_receiver import receive_forever
-
-    stop = threading.Event()
-    thread = threading.Thread(target=receive_forever, args=(smsc.url,), kwargs={"stop": stop, "timeout": 0.5},
-                              daemon=True)
-    thread.start()
-    wait_until(lambda: "rx" in smsc.binds, what="the receiver to bind")
-    yield
-    stop.set()
-    thread.join(5)
-
-
-def test_receipts_that_come_before_the_batch_is_recorded_are_matched(transactional_db, smsc, receiver):
+def test_receipts_that_come_before_the_batch_is_recorded_are_matched(transactional_db, smsc, smpp_receiver):
     ids = queue(25)  # the simulator sends each receipt as soon as it answers: before the batch's record
     assert set(services.notifications_deliver(ids=ids).values()) == {"sent"}
     wait_until(lambda: Notification.objects.filter(pk__in=ids, state=State.DELIVERED).count() == 25, timeout=30,

@@ -25,13 +25,7 @@ def test_sigkill_mid_batch_sends_nothing_twice_and_ends_every_row(transactional_
     smsc.hold.set()  # the SMSC takes the first message and keeps its answer back
     worker = Worker(smsc)
     worker.env.update({"NOTIFY_BATCH": str(BATCH), "SMPP_WINDOW": "4", "NOTICES_SMS_RATE": "100000"})
-    worker.start()
-    try:
-        wait_until(lambda: len(smsc.submits) >= 1, timeout=60, what="the worker to submit")
-        worker.kill()
-    finally:
-        smsc.release()
-        worker.stop()
+    worker.start().kill_mid_send(smsc)
     claimed = Notification.objects.filter(state=State.SENDING).count()
     assert BATCH <= claimed <= 2 * BATCH  # the batch with the gateway, perhaps the next one claimed
     assert Notification.objects.filter(state=State.QUEUED).count() == COUNT - claimed
