@@ -35,6 +35,7 @@ import multiprocessing as mp
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -166,8 +167,9 @@ def main() -> None:
             ingester = IngesterProcess(db_url, broker.url, group="bench-sos-sms")
             env = {**os.environ, "DATABASE_URL": db_url, "SMPP_URL": smsc.url, "NOTIFY_QUIET_HOURS": "",
                    "DEBUG": "0"}
-            worker = subprocess.Popen([sys.executable, *WORKER], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL, start_new_session=True)
+            worker_log = tempfile.TemporaryFile("w+")  # shown when an SMS does not come
+            worker = subprocess.Popen([sys.executable, *WORKER], cwd=ROOT, env=env, stdout=worker_log,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
             go, stop, sent = mp.Event(), mp.Event(), mp.RawValue("q", 0)
             publisher = mp.Process(target=background_publisher, args=(stream.messages, broker.url, args.background,
                                                                          go, stop, sent), daemon=True)
@@ -192,6 +194,8 @@ def main() -> None:
                     if accepted is None:
                         missed = n
                         say(f"  SOS {n}/{len(sos_homes)}: no SMS at the gateway after {args.sos_wait:g} s: stopping")
+                        worker_log.seek(0)
+                        say("  the worker's log, its end:\n" + "".join(worker_log.readlines()[-40:]))
                         break
                     sms_ms.append((accepted - published) * 1000)
                     if payload in delivery.arrived:
