@@ -142,6 +142,7 @@ def main() -> None:
     sos_arguments(parser)
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between one SMS accepted and the next SOS")
     parser.add_argument("--sos-wait", type=float, default=30, help="longest wait for an SOS's SMS (default 30 s)")
+    parser.add_argument("--keep", action="store_true", help="keep the bench contacts and their messages")
     args = parser.parse_args()
 
     db_url = use_bench_database()
@@ -220,7 +221,8 @@ def main() -> None:
                 ingester.forget_session(broker.url)
         stages = stages_read(published_at, phones, accepted_all) if sms_ms else {}
     finally:
-        contacts_remove(connection)
+        if not args.keep:
+            contacts_remove(connection)
         connection.close()
     if sms_ms:
         report(sms_ms=sms_ms, delivery_ms=delivery_ms, bare_ms=bare_ms, stages=stages, bg_rate=bg_rate).print()

@@ -40,8 +40,8 @@ def notification_enqueue(*, key: str, template: str, channel: str, values: dict[
                          language: str = "zh-hans", user=None, person=None, address: str = "",
                          area_id: int | None = None, subject_type: str = "", subject_id: int | None = None,
                          urgent: bool = False) -> Notification | None:
-    """Queue one notification and its delivery job in the caller's transaction. The same
-    ``key`` again is ignored (None): an event never sends twice."""
+    """Queue one notification in the caller's transaction, and its delivery job when that
+    commits. The same ``key`` again is ignored (None): an event never sends twice."""
     if channel not in Channel.values:
         raise ValidationError({"channel": [f"Unknown channel {channel!r}."]})
     with transaction.atomic():
@@ -52,7 +52,11 @@ def notification_enqueue(*, key: str, template: str, channel: str, values: dict[
             "expires_at": timezone.now() + dt.timedelta(hours=settings.NOTIFY_EXPIRE_HOURS)})
         if not created:
             return None
-        _defer(notification)
+        # The job once the row is committed: in the worker (a fan-out job queueing these)
+        # procrastinate defers on a connection of its own, and a job deferred before the
+        # commit could run before the row exists — and find nothing to send. Should the
+        # process die in between, the recovery gives the queued row its job.
+        transaction.on_commit(lambda: _defer(notification))
     return notification
 
 
