@@ -38,6 +38,7 @@ BENCHMARKS = [
     ("heat", ["--runs", "6"]),
     ("ingest", ["--messages", "30000"]),
     ("sos_latency", ["--sos", "10", "--background", "500"]),
+    ("sos_sms", ["--sos", "10", "--background", "500"]),
     ("cases", ["--quick"]),
     ("services", ["--quick"]),
     ("import", ["--buildings", "10000"]),

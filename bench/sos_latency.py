@@ -27,10 +27,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
-import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -39,75 +36,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.lib import timing
-from bench.lib.broker import Broker, paho_client
+from bench.lib.broker import Broker, Delivery, background_publisher, paho_client
 from bench.lib.browser import Chromium, session_cookie
 from bench.lib.database import use_bench_database
 from bench.lib.ingester import IngesterProcess, warm_up
 from bench.lib.notices import Listener
-from bench.lib.processes import mp_stop, popen_stop
+from bench.lib.processes import mp_stop
 from bench.lib.report import Results
-from bench.lib.stream import stream_generate
-from bench.lib.terminals import database_reset, homes_load, terminals_ensure
+from bench.lib.stream import sos_arguments, sos_stream
 from bench.lib.users import bench_user
+from bench.lib.web import WebServer
 
 TARGET_P99_MS = 500
 WRITE_TARGET_P99_MS = 100   # publish → the ingester writing it
 EVENT_TARGET_P99_MS = 250   # publish → the event in the page
 DEVICES = 5000
-START_S = 30  # the web server's start
 PAGE_WAIT_MS = 60_000  # the longest wait for the page (loading, going live)
 SOS_WAIT_S = 60  # … and for an SOS's row: the run stops at the first that takes longer
-
-
-def background_publisher(messages: list[tuple[str, bytes]], url: str, rate: int, go, stop, sent) -> None:
-    """From ``go`` on, publish ``messages`` round and round at ``rate`` per second (QoS 1)
-    until ``stop``."""
-    import paho.mqtt.client as mqtt
-
-    client, config = paho_client(f"bench-bg-{uuid.uuid4().hex[:8]}", url, mqtt.MQTTv311)
-    client.max_inflight_messages_set(1000)
-    client.max_queued_messages_set(0)
-    client.connect(config.host, config.port, keepalive=30)
-    client.loop_start()
-    go.wait(3600)
-    tick, per_tick = 0.01, max(1, rate // 100)
-    started, n = time.monotonic(), 0
-    while not stop.is_set():
-        for _ in range(per_tick):
-            client.publish(*messages[n % len(messages)], qos=1)
-            n += 1
-        sent.value = n
-        pause = started + n / rate - time.monotonic()
-        if pause > 0:
-            time.sleep(min(pause, tick))
-    client.disconnect()
-    client.loop_stop()
-
-
-class WebServer:
-    """uvicorn with the Procfile's options, on a free port, against grid_bench."""
-
-    def __init__(self, db_url: str, workers: int) -> None:
-        from devstack import embedded
-
-        self.port = embedded.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers), "--no-access-log", "--lifespan", "off"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + START_S
-        while time.monotonic() < deadline:
-            if embedded.port_open(self.port):
-                return
-            time.sleep(0.1)
-        self.stop()
-        sys.exit("the web server did not start")
-
-    def stop(self) -> None:
-        """uvicorn and its workers (its process group)."""
-        popen_stop(self.process, timeout=20, group=True)
 
 
 def dispatcher():
@@ -160,27 +105,6 @@ def console_open(chromium: Chromium, base_url: str, cookie: dict):
     return page
 
 
-class Delivery:
-    """A plain subscriber to the SOS devices' topics: MQTT delivery time, the baseline."""
-
-    def __init__(self, url: str, topics: list[str]) -> None:
-        import paho.mqtt.client as mqtt
-
-        self.arrived: dict[bytes, float] = {}
-        subscribed = threading.Event()
-        self.client, config = paho_client(f"bench-sos-sub-{uuid.uuid4().hex[:8]}", url, mqtt.MQTTv5)
-        self.client.on_message = lambda c, u, m: self.arrived.setdefault(m.payload, time.time())
-        self.client.on_subscribe = lambda *a: subscribed.set()
-        self.client.on_connect = lambda c, u, f, rc, p: c.subscribe([(t, 1) for t in topics])
-        self.client.connect(config.host, config.port, keepalive=30)
-        self.client.loop_start()
-        subscribed.wait(10)
-
-    def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
-
-
 STAGES = (("received", "ingester received it (network thread's stamp)"),
           ("writing", "its transaction began"),
           ("committed", "committed (NOTIFY heard by a LISTEN)"),
@@ -215,19 +139,6 @@ def stages_read(published_at: dict[str, float], heard: dict[int, tuple[dict, flo
     return out
 
 
-def stages_print(stages: dict[str, list[float]]) -> None:
-    print("where the time goes (publish → stage, ms; the step from the stage before by its p50):")
-    before = 0.0
-    for name, label in STAGES:
-        values = stages[name]
-        if not values:
-            print(f"  {label:48} (not measured)")
-            continue
-        p50 = timing.p50(values)
-        print(f"  {label:48} p50 {p50:7.0f}   p99 {timing.p99(values):7.0f}   (+{p50 - before:.0f})")
-        before = p50
-
-
 def report(*, console_ms, delivery_ms, stages, bg_rate, args) -> Results:
     p50, p99 = timing.p50(console_ms), timing.p99(console_ms)
     results = Results()
@@ -240,7 +151,7 @@ def report(*, console_ms, delivery_ms, stages, bg_rate, args) -> Results:
         print(f"baseline: SOS → MQTT subscriber  p50 {d50:.1f} ms   p99 {d99:.1f} ms   "
               f"(console p50 = {p50 / max(d50, 0.1):.0f} × MQTT delivery)")
         results.ratio("SOS → console row, p50", p50, max(d50, 0.1), unit="ms", against="MQTT delivery p50")
-    stages_print(stages)
+    timing.stages_print(stages, STAGES)
     print(f"target p99 ≤ {TARGET_P99_MS} ms: {'met' if p99 <= TARGET_P99_MS else 'NOT met'} "
           f"(p99 / target = {p99 / TARGET_P99_MS:.2f})")
     results.figure("SOS → console row, p99", p99, unit="ms", target=TARGET_P99_MS, digits=0,
@@ -254,8 +165,7 @@ def report(*, console_ms, delivery_ms, stages, bg_rate, args) -> Results:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sos", type=int, default=40, help="SOS messages, one at a time (default 40)")
-    parser.add_argument("--background", type=int, default=2000, help="background positions per second (default 2000)")
+    sos_arguments(parser)
     parser.add_argument("--web-workers", type=int, default=2, help="uvicorn worker processes (default 2)")
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between one SOS seen and the next (default 0.5)")
     parser.add_argument("--browser-limit", type=float,
@@ -270,12 +180,7 @@ def main() -> None:
 
     from iot.formats.encode import native
 
-    terminals_ensure(connection, DEVICES)
-    database_reset(connection)
-    homes = homes_load(connection, DEVICES)
-    sos_homes = [h for h in homes if h.protocol == "native"][-args.sos:]
-    background_homes = homes[: len(homes) - 3 * args.sos]  # the SOS devices send nothing else
-    stream = stream_generate(background_homes, 60 * args.background, seed=7, sos=0, heartbeat_share=0.001)
+    sos_homes, background_homes, stream = sos_stream(connection, devices=DEVICES, sos=args.sos, rate=args.background)
     user = dispatcher()
     connection.close()
 

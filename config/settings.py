@@ -447,6 +447,10 @@ OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "530103")
 SMPP_URL = os.environ.get("SMPP_URL", "")
 SMPP_SOURCE_ADDR = os.environ.get("SMPP_SOURCE_ADDR", "106900001234")
 SMPP_TIMEOUT = float(os.environ.get("SMPP_TIMEOUT", "15"))
+# Up to SMPP_WINDOW submit_sm await their answer at once on the session; after
+# ESME_RTHROTTLED no new submit for SMPP_THROTTLE_PAUSE seconds (doubling, at most 8 ×).
+SMPP_WINDOW = int(os.environ.get("SMPP_WINDOW", "20"))
+SMPP_THROTTLE_PAUSE = float(os.environ.get("SMPP_THROTTLE_PAUSE", "0.25"))
 SMTP_URL = os.environ.get("SMTP_URL", "")
 NOTIFY_EMAIL_FROM = os.environ.get("NOTIFY_EMAIL_FROM", "noreply@grid.example")
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
@@ -457,6 +461,9 @@ NOTIFY_MAX_TRIES = int(os.environ.get("NOTIFY_MAX_TRIES", "6"))
 NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", "15"))
 NOTIFY_EXPIRE_HOURS = int(os.environ.get("NOTIFY_EXPIRE_HOURS", "24"))
 NOTIFY_CLAIM_TIMEOUT = int(os.environ.get("NOTIFY_CLAIM_TIMEOUT", "120"))
+# A worker claims (commits ``sending``) at most NOTIFY_BATCH messages at once: the most a
+# SIGKILL can leave "interrupted" (claimed, perhaps handed over, unrecorded).
+NOTIFY_BATCH = int(os.environ.get("NOTIFY_BATCH", "100"))
 NOTIFY_REPLY_DAYS = int(os.environ.get("NOTIFY_REPLY_DAYS", "7"))
 NOTIFY_DISPATCH_PHONE = os.environ.get("NOTIFY_DISPATCH_PHONE", "0871-12345")
 # An SOS or fall nobody acknowledged this many minutes after it arrived escalates (notify.rules:

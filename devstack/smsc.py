@@ -15,6 +15,7 @@ import socket
 import socketserver
 import struct
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -90,6 +91,7 @@ class Message:
     data_coding: int
     parts: int
     message_ids: list[str] = field(default_factory=list)
+    accepted_at: float = field(default_factory=time.time)  # epoch seconds: its last part taken
 
 
 class Smsc:
@@ -106,10 +108,12 @@ class Smsc:
         self._receivers: list[_Session] = []
         self._lock = threading.Lock()
         self.binds: list[str] = []
+        self.on_message = None  # called with each whole Message accepted (e.g. to log it)
         smsc = self
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self):
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as gateways do
                 _Session(smsc, self.request).run()
 
         socketserver.ThreadingTCPServer.allow_reuse_address = True
@@ -181,12 +185,17 @@ class Smsc:
                 del self._partial[key]
                 ordered = [parts[i] for i in sorted(parts)]
                 text = _text(submit.data_coding, b"".join(p.short_message for p in ordered))
-                self.messages.append(Message(submit.destination, text, submit.data_coding, total,
-                                             [p.tlvs["id"].decode() for p in ordered]))
+                self._taken(Message(submit.destination, text, submit.data_coding, total,
+                                    [p.tlvs["id"].decode() for p in ordered]))
         else:
-            self.messages.append(Message(submit.destination, _text(submit.data_coding, submit.short_message),
-                                         submit.data_coding, 1, [message_id]))
+            self._taken(Message(submit.destination, _text(submit.data_coding, submit.short_message),
+                                submit.data_coding, 1, [message_id]))
         return message_id
+
+    def _taken(self, message: Message) -> None:
+        self.messages.append(message)
+        if self.on_message is not None:
+            self.on_message(message)
 
 
 class _Session:
@@ -265,14 +274,24 @@ class _Session:
 
 
 def main() -> None:
-    """Serve a simulator on a free port until interrupted; print its SMPP_URL."""
-    import time
+    """Serve a simulator on a free port until interrupted; print its SMPP_URL (and with
+    ``--log`` a line "accepted <epoch seconds> <destination> <message id>" per whole message
+    taken: the benchmarks run it as a process of its own and read these)."""
+    import argparse
+    import sys
 
+    parser = argparse.ArgumentParser(description="An SMSC (SMPP 3.4) simulator on a free port.")
+    parser.add_argument("--log", action="store_true", help="print a line per message accepted")
+    args = parser.parse_args()
     smsc = Smsc().start()
+    if args.log:
+        smsc.on_message = lambda m: sys.stdout.write(f"accepted {m.accepted_at:.6f} {m.destination} "
+                                                     f"{m.message_ids[-1]}\n")
     print(f"SMPP_URL={smsc.url}", flush=True)
     try:
         while True:
-            time.sleep(3600)
+            time.sleep(0.2)
+            sys.stdout.flush()
     except KeyboardInterrupt:
         smsc.stop()
 

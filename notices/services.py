@@ -401,22 +401,15 @@ def _defer_chunks(notice_id: int, chunks: list[tuple[int, int]], *, rate: int, u
 
 def notice_chunk_send(*, notice_id: int, first_id: int, last_id: int, rate: int | None = None) -> dict[str, int]:
     """The worker's job: deliver the notice's queued messages with ids in the range, at
-    most ``rate`` (NOTICES_SMS_RATE) a second. Each goes through notify's claim →
-    provider → record, so a crash mid-chunk sends nothing twice."""
-    import time
+    most ``rate`` (NOTICES_SMS_RATE) a second, through notify's batches
+    (notify.services.notifications_deliver: per batch one claim, one SMPP window, one
+    record), so a crash mid-chunk sends nothing twice. Returns the count of each state."""
+    from notify.services import notifications_deliver
 
-    from notify.services import notification_deliver
-
-    rate = rate or settings.NOTICES_SMS_RATE
     ids = list(Notification.objects.filter(subject_type="notice", subject_id=notice_id, state="queued",
                                            id__gte=first_id, id__lte=last_id).order_by("id")
                .values_list("id", flat=True))
     states: dict[str, int] = {}
-    started = time.monotonic()
-    for number, notification_id in enumerate(ids):
-        ahead = started + number / rate - time.monotonic()
-        if ahead > 0:
-            time.sleep(ahead)
-        state = str(notification_deliver(notification_id=notification_id))
+    for state in notifications_deliver(ids=ids, rate=rate or settings.NOTICES_SMS_RATE).values():
         states[state] = states.get(state, 0) + 1
     return states

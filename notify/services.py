@@ -2,9 +2,10 @@
 job), record receipts and replies, recover after a crash, read receipts of the inbox.
 
 Delivery is crash-safe around the provider call: the claim (state ``sending``, tries + 1)
-is committed before the provider is called and ``sent`` with its message id right after.
-A worker killed in between leaves ``sending``: ``notifications_recover`` marks it failed
-("interrupted") instead of sending it again — it may have gone out. Anything not yet
+of a batch (at most NOTIFY_BATCH) is committed before the provider is called and ``sent``
+with the message ids right after the batch's answers. A worker killed in between leaves
+``sending``: ``notifications_recover`` marks those failed ("interrupted") instead of sending
+them again — they may have gone out; at most one batch is caught so. Anything not yet
 claimed stays queued and is sent after the restart, once.
 """
 from __future__ import annotations
@@ -12,15 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Min
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from notify.channels import PermanentFailure, TemporaryFailure, Unconfirmed, sender_for
+from notify.channels import Outcome, PermanentFailure, TemporaryFailure, Unconfirmed, send_each, sender_for
 from notify.channels.sms import phone_normalize
 from notify.defaults import TEMPLATES
 from notify.models import Channel, InboxItem, MessageTemplate, Notification, State
@@ -35,8 +40,8 @@ def notification_enqueue(*, key: str, template: str, channel: str, values: dict[
                          language: str = "zh-hans", user=None, person=None, address: str = "",
                          area_id: int | None = None, subject_type: str = "", subject_id: int | None = None,
                          urgent: bool = False) -> Notification | None:
-    """Queue one notification and its delivery job in the caller's transaction. The same
-    ``key`` again is ignored (None): an event never sends twice."""
+    """Queue one notification in the caller's transaction, and its delivery job when that
+    commits. The same ``key`` again is ignored (None): an event never sends twice."""
     if channel not in Channel.values:
         raise ValidationError({"channel": [f"Unknown channel {channel!r}."]})
     with transaction.atomic():
@@ -47,7 +52,11 @@ def notification_enqueue(*, key: str, template: str, channel: str, values: dict[
             "expires_at": timezone.now() + dt.timedelta(hours=settings.NOTIFY_EXPIRE_HOURS)})
         if not created:
             return None
-        _defer(notification)
+        # The job once the row is committed: in the worker (a fan-out job queueing these)
+        # procrastinate defers on a connection of its own, and a job deferred before the
+        # commit could run before the row exists — and find nothing to send. Should the
+        # process die in between, the recovery gives the queued row its job.
+        transaction.on_commit(lambda: _defer(notification))
     return notification
 
 
@@ -62,73 +71,182 @@ def _defer(notification: Notification, at: dt.datetime | None = None) -> None:
 # --------------------------------------------------------------------------- deliver
 
 def notification_deliver(*, notification_id: int, now: dt.datetime | None = None) -> str:
-    """The worker's job: check, claim, call the provider, record. Returns the state."""
-    notification = Notification.objects.filter(pk=notification_id).first()
-    if notification is None or notification.state != State.QUEUED:
-        return notification.state if notification else "missing"
-    sender = sender_for(notification.channel)
+    """The worker's job for one notification (notifications_deliver of one). Returns its state."""
+    return notifications_deliver(ids=[notification_id], now=now)[notification_id]
+
+
+def notifications_deliver(*, ids: list[int], now: dt.datetime | None = None,
+                          rate: float | None = None) -> dict[int, str]:
+    """Deliver the queued ones of ``ids``, channel by channel, in batches of NOTIFY_BATCH
+    (with a ``rate`` a second: at most a tenth of a second's worth, batch k started no
+    sooner than k × its size / rate s after the first). Per batch: claim in one
+    transaction (held back, expired or unusable ones set aside), hand the claimed ones to
+    the provider at once (SMS: a window of submit_sm over one session), record the
+    outcomes in one UPDATE. The provider call of a batch runs in a thread of its own while
+    the next batch is claimed and the one before recorded: at most two batches are claimed
+    and unrecorded at any time. The channel is opened (connect, bind: repeatable, sends
+    nothing) before the first claim and checked before each batch. Returns each id's
+    state ("missing" for an unknown id)."""
+    size = settings.NOTIFY_BATCH if rate is None else max(1, min(settings.NOTIFY_BATCH, int(rate // 10)))
+    found = {pk: (channel, state) for pk, channel, state in
+             Notification.objects.filter(pk__in=ids).values_list("pk", "channel", "state")}
+    states = {pk: found[pk][1] if pk in found else "missing" for pk in ids}
+    by_channel: dict[str, list[int]] = {}
+    for pk in ids:
+        if pk in found and found[pk][1] == State.QUEUED:
+            by_channel.setdefault(found[pk][0], []).append(pk)
+    for channel, channel_ids in by_channel.items():
+        states.update(_deliver_channel(channel, channel_ids, now=now, size=size, rate=rate))
+    return states
+
+
+def _deliver_channel(channel: str, ids: list[int], *, now: dt.datetime | None, size: int,
+                     rate: float | None) -> dict[int, str]:
+    sender = sender_for(channel)
     try:
-        sender.open()  # connect and bind before the claim: repeatable, sends nothing
+        sender.open()  # before the claim: a gateway that is down costs no try
     except TemporaryFailure as exc:
-        return _retry(notification_id, str(exc), claimed=False)
+        return _retry({pk: str(exc) for pk in ids}, claimed=False)
     except PermanentFailure as exc:
-        return _finish(notification_id, State.FAILED, reason=str(exc), claimed=False)
+        return _record({pk: exc for pk in ids}, claimed=False)
+    batches = [ids[start:start + size] for start in range(0, len(ids), size)]
+    if len(batches) == 1:  # one notification (an SOS's): no thread to start
+        claimed, states = _claim(ids, now=now or timezone.now())
+        if claimed:
+            states.update(_record(send_each(sender, claimed)))
+        return states
+    states: dict[int, str] = {}
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify-send") as pool:
+        sending = None  # the batch with the provider
+        for number, batch in enumerate(batches):
+            if rate:
+                time.sleep(max(started + number * size / rate - time.monotonic(), 0))
+            claimed, batch_states = _claim(batch, now=now or timezone.now())
+            states.update(batch_states)
+            answered = sending.result() if sending is not None else None
+            sending = pool.submit(_send_checked, sender, claimed) if claimed else None
+            if answered:
+                states.update(_record(answered))
+        if sending is not None:
+            states.update(_record(sending.result()))
+    return states
 
-    notification = _claim(notification_id, now=now or timezone.now())
-    if notification is None or notification.state != State.SENDING:
-        return notification.state if notification else "missing"
+
+def _send_checked(sender, notifications: list[Notification]) -> dict[int, Outcome]:
+    """The provider call of a batch (in the sending thread): the session checked (and
+    rebound if it broke with the batch before) first; if that fails nothing went out."""
     try:
-        provider_id = sender.send(notification)
-    except TemporaryFailure as exc:
-        return _retry(notification_id, str(exc), claimed=True)
-    except PermanentFailure as exc:
-        return _finish(notification_id, State.FAILED, reason=str(exc))
-    except Unconfirmed as exc:
-        return _finish(notification_id, State.FAILED, reason=f"unconfirmed: {exc}"[:300])
-    return _finish(notification_id, State.SENT, provider_id=provider_id)
+        sender.open()
+    except (TemporaryFailure, PermanentFailure) as exc:
+        return {n.pk: exc for n in notifications}
+    return send_each(sender, notifications)
 
 
-def _claim(notification_id: int, *, now: dt.datetime) -> Notification | None:
-    """Commit ``sending`` (or hold it back: quiet hours, rate limit; or end it: expired,
-    unusable) before the provider is called. Locked SKIP LOCKED: two jobs for one
-    notification never both claim it."""
+def _claim(ids: list[int], *, now: dt.datetime) -> tuple[list[Notification], dict[int, str]]:
+    """Commit ``sending`` (tries + 1, rendered) for those that may go now, before the
+    provider is called; hold back the others (quiet hours, rate limit: a job at their
+    time) or end them (expired, unusable). Read without a lock, then one UPDATE … WHERE
+    state = 'queued': of two jobs for one notification only the first to commit changes it
+    (the other's UPDATE waits for it, then finds it no longer queued and leaves it).
+    Returns the claimed notifications and the states of the others."""
+    changed: list[Notification] = []
+    held: list[Notification] = []
     with transaction.atomic():
-        notification = (Notification.objects.select_for_update(skip_locked=True)
-                        .filter(pk=notification_id, state=State.QUEUED).first())
-        if notification is None:
-            return None
-        if notification.expires_at and now > notification.expires_at:
-            notification.state, notification.reason = State.EXPIRED, "expired before it could be sent"
-            notification.save(update_fields=["state", "reason"])
-            return notification
-        later = None if notification.urgent else (_after_quiet_hours(now) or _after_rate_limit(notification, now))
-        if later is not None:
-            notification.next_try_at, notification.reason = later, "held back (quiet hours or rate limit)"
-            notification.save(update_fields=["next_try_at", "reason"])
-            _defer(notification, at=later)
-            return notification
-        try:
-            _render(notification)
-        except ValidationError as exc:
-            notification.state, notification.reason = State.FAILED, "; ".join(exc.messages)[:300]
-            notification.save(update_fields=["state", "reason"])
-            return notification
-        notification.state, notification.tries, notification.claimed_at = State.SENDING, notification.tries + 1, now
-        notification.save(update_fields=["state", "tries", "claimed_at", "subject", "body", "address"])
-        return notification
+        # by id only, the state checked here (see _rows_update: the state index misleads)
+        rows = [n for n in Notification.objects.filter(pk__in=ids).order_by("id") if n.state == State.QUEUED]
+        quiet_until = _after_quiet_hours(now)
+        limit = _rate_limiter(rows, now)
+        templates: dict[tuple[str, str], tuple[str, str]] = {}
+        for notification in rows:
+            changed.append(notification)
+            if notification.expires_at and now > notification.expires_at:
+                notification.state, notification.reason = State.EXPIRED, "expired before it could be sent"
+            elif later := None if notification.urgent else (quiet_until or limit(notification)):
+                notification.next_try_at, notification.reason = later, "held back (quiet hours or rate limit)"
+                held.append(notification)
+            else:
+                try:
+                    _render(notification, templates)
+                except ValidationError as exc:
+                    notification.state, notification.reason = State.FAILED, "; ".join(exc.messages)[:300]
+                else:
+                    notification.state, notification.tries, notification.claimed_at = (
+                        State.SENDING, notification.tries + 1, now)
+        taken = _rows_update(changed, ["state", "reason", "next_try_at", "tries", "claimed_at", "subject", "body",
+                                       "address"], state_was=State.QUEUED)
+        for notification in held:
+            if notification.pk in taken:
+                _defer(notification, at=notification.next_try_at)
+    claimed = [n for n in changed if n.pk in taken and n.state == State.SENDING]
+    states = {pk: state for pk, state in taken.items() if state != State.SENDING}
+    others = set(ids) - set(taken)  # not queued any more, or taken by another job meanwhile
+    if others:
+        states.update(Notification.objects.filter(pk__in=others).values_list("pk", "state"))
+    return claimed, states
 
 
-def _render(notification: Notification) -> None:
-    """Fill the template and check the address; ValidationError names what is wrong."""
-    template = (MessageTemplate.objects.filter(code=notification.template, language=notification.language).first()
-                or MessageTemplate.objects.filter(code=notification.template).first())
-    if template is not None:
-        subject, body = template.subject, template.body
-    elif notification.template in TEMPLATES:
-        languages = TEMPLATES[notification.template]
-        subject, body = languages.get(notification.language) or next(iter(languages.values()))
-    else:
+def _record(outcomes: dict[int, Outcome], *, claimed: bool = True) -> dict[int, str]:
+    """The provider's answers in one UPDATE: sent with the message id, failed with the
+    reason ("unconfirmed": handed over, no answer — not sent again); temporary failures go
+    back to the queue (_retry). Only rows still ``sending`` (or ``queued`` when nothing was
+    claimed) change: the recovery may have ended a claim that took too long."""
+    retry = {pk: str(o) for pk, o in outcomes.items() if isinstance(o, TemporaryFailure)}
+    final = {pk: o for pk, o in outcomes.items() if pk not in retry}
+    states = _retry(retry, claimed=claimed) if retry else {}
+    if not final:
+        return states
+    rows, sent_at = [], timezone.now()
+    for pk, outcome in final.items():
+        row = Notification(pk=pk, state=State.FAILED, provider_id="", sent_at=None)
+        if isinstance(outcome, Unconfirmed):
+            row.reason = f"unconfirmed: {outcome}"[:300]
+        elif isinstance(outcome, Exception):
+            row.reason = str(outcome)[:300]
+        else:
+            row.state, row.reason, row.provider_id, row.sent_at = State.SENT, "", outcome[:100], sent_at
+        rows.append(row)
+    ids = list(final)
+    states.update(_rows_update(rows, ["state", "reason", "provider_id", "sent_at"],
+                               state_was=State.SENDING if claimed else State.QUEUED))
+    lost = [pk for pk in ids if pk not in states]
+    if lost:  # ended meanwhile (recovered): report what it is now
+        states.update(dict(Notification.objects.filter(pk__in=lost).values_list("pk", "state")))
+    return states
+
+
+def _rows_update(rows: list[Notification], fields: list[str], *, state_was: str | None = None) -> dict[int, str]:
+    """Save ``fields`` of the rows in one UPDATE … FROM unnest(…) (Django's bulk_update
+    writes a CASE per field and row: slow to plan for a batch); only rows still in
+    ``state_was`` when given. Returns id → state of the rows updated."""
+    if not rows:
+        return {}
+    meta = Notification._meta
+    columns = ["id", *fields]
+    arrays = [[getattr(row, meta.get_field(name).attname) for row in rows] for name in columns]
+    types = [meta.get_field(name).db_type(connection).split(" CHECK")[0] for name in columns]
+    # Found by id (n.id = ANY(…)), the state only checked (IS TRUE: not a condition the
+    # planner takes to the state index): right after a fan-out the statistics still say
+    # "hardly any queued rows", and the planner would read every queued row of the outbox.
+    condition = " AND (n.state = %s) IS TRUE" if state_was else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE {meta.db_table} n SET {", ".join(f"{name} = v.{name}" for name in fields)}
+            FROM unnest({", ".join(f"%s::{t}[]" for t in types)}) AS v({", ".join(columns)})
+            WHERE n.id = v.id AND n.id = ANY(%s){condition}
+            RETURNING n.id, n.state""", [*arrays, arrays[0], *([state_was] if state_was else [])])
+        return dict(cursor.fetchall())
+
+
+def _render(notification: Notification, templates: dict[tuple[str, str], tuple[str, str] | None]) -> None:
+    """Fill the template and check the address; ValidationError names what is wrong.
+    ``templates`` keeps the texts looked up for a batch."""
+    code = (notification.template, notification.language)
+    if code not in templates:
+        templates[code] = _template_text(*code)
+    if templates[code] is None:
         raise ValidationError({"template": [f"Unknown template {notification.template!r}."]})
+    subject, body = templates[code]
     notification.subject = text_fill(subject, notification.values)[:200]
     notification.body = text_fill(body, notification.values)
     if notification.channel == Channel.SMS:
@@ -138,6 +256,17 @@ def _render(notification: Notification) -> None:
         notification.address = phone
     elif notification.channel == Channel.EMAIL and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", notification.address):
         raise ValidationError({"address": [f"Not an e-mail address: {notification.address!r}."]})
+
+
+def _template_text(code: str, language: str) -> tuple[str, str] | None:
+    """(subject, body) of the template in the language (or any), the built-in default, or None."""
+    template = (MessageTemplate.objects.filter(code=code, language=language).first()
+                or MessageTemplate.objects.filter(code=code).first())
+    if template is not None:
+        return template.subject, template.body
+    if code in TEMPLATES:
+        return TEMPLATES[code].get(language) or next(iter(TEMPLATES[code].values()))
+    return None
 
 
 def _quiet_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
@@ -162,50 +291,63 @@ def _after_quiet_hours(now: dt.datetime) -> dt.datetime | None:
     return window[1] if window else None
 
 
-def _after_rate_limit(notification: Notification, now: dt.datetime) -> dt.datetime | None:
-    """NOTIFY_RATE_LIMIT ("5/3600": at most 5 a recipient per 3600 s, non-urgent)."""
-    if not settings.NOTIFY_RATE_LIMIT or notification.channel == Channel.INBOX:
-        return None
+def _rate_limiter(notifications: list[Notification], now: dt.datetime):
+    """NOTIFY_RATE_LIMIT ("5/3600": at most 5 a recipient per 3600 s, non-urgent): a
+    function telling when a notification of the batch may go (None: now), counting what
+    was sent to each address (one query for the batch) and what the batch claims."""
+    if not settings.NOTIFY_RATE_LIMIT:
+        return lambda notification: None
     count, seconds = (int(x) for x in settings.NOTIFY_RATE_LIMIT.split("/"))
-    window_start = now - dt.timedelta(seconds=seconds)
-    recent = Notification.objects.filter(address=notification.address, sent_at__gte=window_start).exclude(
-        pk=notification.pk)
-    if recent.count() < count:
-        return None
-    return recent.aggregate(first=Min("sent_at"))["first"] + dt.timedelta(seconds=seconds)
+    window = dt.timedelta(seconds=seconds)
+    addresses = {n.address for n in notifications if n.channel != Channel.INBOX and not n.urgent}
+    sent: dict[str, list] = {}
+    if addresses:
+        # sent, or claimed and not yet recorded (the batch before, with the gateway)
+        recent = (Notification.objects.filter(address__in=addresses)
+                  .filter(Q(sent_at__gte=now - window) | Q(state=State.SENDING, claimed_at__gte=now - window))
+                  .annotate(at=Coalesce("sent_at", "claimed_at")))
+        for address, times in recent.values("address").annotate(times=ArrayAgg("at")).values_list("address", "times"):
+            sent[address] = times
+
+    def limit(notification: Notification) -> dt.datetime | None:
+        if notification.channel == Channel.INBOX:
+            return None
+        times = sent.setdefault(notification.address, [])
+        if len(times) < count:
+            times.append(now)  # claimed now: counts for the rest of the batch
+            return None
+        return min(times) + window
+
+    return limit
 
 
-def _retry(notification_id: int, reason: str, *, claimed: bool) -> str:
-    """Back to queued with exponential back-off, or failed after NOTIFY_MAX_TRIES."""
+def _retry(reasons: dict[int, str], *, claimed: bool) -> dict[int, str]:
+    """Back to queued with exponential back-off (a job at the next try), or failed after
+    NOTIFY_MAX_TRIES. ``reasons``: notification id → why it could not go now."""
+    states: dict[int, str] = {}
+    expected = State.SENDING if claimed else State.QUEUED
     with transaction.atomic():
-        notification = Notification.objects.select_for_update().get(pk=notification_id)
-        expected = State.SENDING if claimed else State.QUEUED
-        if notification.state != expected:
-            return notification.state
-        tries = notification.tries if claimed else notification.tries + 1
-        if tries >= settings.NOTIFY_MAX_TRIES:
-            notification.state = State.FAILED
-            notification.reason = f"gave up after {tries} tries: {reason}"[:300]
-        else:
-            delay = min(settings.NOTIFY_RETRY_SECONDS * 2 ** (tries - 1), 3600)
-            notification.state, notification.reason = State.QUEUED, reason[:300]
-            notification.next_try_at = timezone.now() + dt.timedelta(seconds=delay)
-            _defer(notification, at=notification.next_try_at)
-        notification.tries = tries
-        notification.save(update_fields=["state", "reason", "next_try_at", "tries"])
-        return notification.state
-
-
-def _finish(notification_id: int, state: str, *, reason: str = "", provider_id: str = "",
-            claimed: bool = True) -> str:
-    with transaction.atomic():
-        updated = Notification.objects.filter(
-            pk=notification_id, state=State.SENDING if claimed else State.QUEUED).update(
-            state=state, reason=reason[:300], provider_id=provider_id[:100],
-            sent_at=timezone.now() if state == State.SENT else None)
-    if not updated:
-        return Notification.objects.values_list("state", flat=True).get(pk=notification_id)
-    return state
+        notifications = list(Notification.objects.select_for_update().filter(pk__in=list(reasons)))
+        changed = []
+        for notification in notifications:
+            states[notification.pk] = notification.state
+            if notification.state != expected:
+                continue
+            reason = reasons[notification.pk]
+            tries = notification.tries if claimed else notification.tries + 1
+            if tries >= settings.NOTIFY_MAX_TRIES:
+                notification.state = State.FAILED
+                notification.reason = f"gave up after {tries} tries: {reason}"[:300]
+            else:
+                delay = min(settings.NOTIFY_RETRY_SECONDS * 2 ** (tries - 1), 3600)
+                notification.state, notification.reason = State.QUEUED, reason[:300]
+                notification.next_try_at = timezone.now() + dt.timedelta(seconds=delay)
+                _defer(notification, at=notification.next_try_at)
+            notification.tries = tries
+            states[notification.pk] = notification.state
+            changed.append(notification)
+        _rows_update(changed, ["state", "reason", "next_try_at", "tries"])
+    return states
 
 
 # --------------------------------------------------------------------------- receipts, replies, recovery

@@ -2,7 +2,6 @@
 rule's messages to the family, UCS-2 and concatenation, throttling with back-off, refusals,
 delivery receipts, and a resident's "1"–"5" reply rating their case."""
 import json
-import threading
 
 import pytest
 from django.db import connection
@@ -120,21 +119,7 @@ def test_rate_limit_per_recipient(db, smsc, settings):
     assert deliver_all() == ["sent", "sent", "queued"]
 
 
-@pytest.fixture
-def receiver(smsc):
-    from notify.smpp_receiver import receive_forever
-
-    stop = threading.Event()
-    thread = threading.Thread(target=receive_forever, args=(smsc.url,), kwargs={"stop": stop, "timeout": 0.5},
-                              daemon=True)
-    thread.start()
-    wait_until(lambda: "rx" in smsc.binds, what="the receiver to bind")
-    yield
-    stop.set()
-    thread.join(5)
-
-
-def test_delivery_receipts_update_the_state(transactional_db, smsc, receiver):
+def test_delivery_receipts_update_the_state(transactional_db, smsc, smpp_receiver):
     smsc.auto_receipts = False
     ok, lost = sms(key="ok"), sms(key="lost", phone="13600001002")
     deliver_all()
@@ -146,7 +131,7 @@ def test_delivery_receipts_update_the_state(transactional_db, smsc, receiver):
     assert lost.state == "failed" and "stat:UNDELIV" in lost.receipt
 
 
-def test_a_residents_reply_rates_their_closed_case(transactional_db, desk, smsc, receiver):
+def test_a_residents_reply_rates_their_closed_case(transactional_db, desk, smsc, smpp_receiver):
     from incidents.models import Case
 
     case = desk.advance(desk.report("community"), "reported_back")

@@ -35,6 +35,16 @@ class Worker:
             self.process.terminate()
             self.process.wait(timeout=30)
 
+    def kill_mid_send(self, smsc) -> None:
+        """SIGKILL once the SMSC (holding its answers: ``smsc.hold``) has a submit; then the
+        SMSC answers again."""
+        try:
+            wait_until(lambda: len(smsc.submits) >= 1, timeout=60, what="the worker to submit")
+            self.kill()
+        finally:
+            smsc.release()
+            self.stop()
+
 
 def test_sigkill_mid_send_loses_nothing_and_sends_nothing_twice(transactional_db, smsc):
     with connection.cursor() as cursor:
@@ -43,13 +53,7 @@ def test_sigkill_mid_send_loses_nothing_and_sends_nothing_twice(transactional_db
     for i, phone in enumerate(PHONES):
         services.notification_enqueue(key=f"crash:{i}", template="case_closed", channel="sms", address=phone,
                                       values={"tracking": f"T{i}"})
-    worker = Worker(smsc).start()
-    try:
-        wait_until(lambda: len(smsc.submits) >= 1, timeout=60, what="the worker to submit")
-        worker.kill()
-    finally:
-        smsc.release()
-        worker.stop()
+    Worker(smsc).start().kill_mid_send(smsc)
     assert list(Notification.objects.values_list("state", flat=True).order_by("id")) == ["sending"] + ["queued"] * 4
 
     assert services.notifications_recover(claim_timeout=0) == {"interrupted": 1, "requeued": 4}

@@ -8,6 +8,9 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import threading
+import time
+import uuid
 from pathlib import Path
 from typing import Self
 
@@ -83,3 +86,49 @@ class Broker:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def background_publisher(messages: list[tuple[str, bytes]], url: str, rate: int, go, stop, sent) -> None:
+    """From ``go`` on, publish ``messages`` round and round at ``rate`` per second (QoS 1)
+    until ``stop``."""
+    import paho.mqtt.client as mqtt
+
+    client, config = paho_client(f"bench-bg-{uuid.uuid4().hex[:8]}", url, mqtt.MQTTv311)
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect(config.host, config.port, keepalive=30)
+    client.loop_start()
+    go.wait(3600)
+    tick, per_tick = 0.01, max(1, rate // 100)
+    started, n = time.monotonic(), 0
+    while not stop.is_set():
+        for _ in range(per_tick):
+            client.publish(*messages[n % len(messages)], qos=1)
+            n += 1
+        sent.value = n
+        pause = started + n / rate - time.monotonic()
+        if pause > 0:
+            time.sleep(min(pause, tick))
+    client.disconnect()
+    client.loop_stop()
+
+
+class Delivery:
+    """A plain subscriber to the SOS devices' topics: MQTT delivery time, the baseline."""
+
+    def __init__(self, url: str, topics: list[str]) -> None:
+        import paho.mqtt.client as mqtt
+
+        self.arrived: dict[bytes, float] = {}
+        subscribed = threading.Event()
+        self.client, config = paho_client(f"bench-sos-sub-{uuid.uuid4().hex[:8]}", url, mqtt.MQTTv5)
+        self.client.on_message = lambda c, u, m: self.arrived.setdefault(m.payload, time.time())
+        self.client.on_subscribe = lambda *a: subscribed.set()
+        self.client.on_connect = lambda c, u, f, rc, p: c.subscribe([(t, 1) for t in topics])
+        self.client.connect(config.host, config.port, keepalive=30)
+        self.client.loop_start()
+        subscribed.wait(10)
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()

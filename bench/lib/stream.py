@@ -112,3 +112,24 @@ def stream_generate(homes: list[Home], count: int, *, seed: int, sos: int, heart
             stream.payload_bytes += len(message[1])
             i += 1
     return stream
+
+
+def sos_stream(db, *, devices: int, sos: int, rate: int) -> tuple[list[Home], list[Home], Stream]:
+    """For the SOS benchmarks: the bench terminals ensured and reset, the homes of the
+    ``sos`` devices that will press SOS (native format; they send nothing else), the others'
+    homes and a minute of their background stream at ``rate`` messages a second."""
+    from bench.lib.terminals import database_reset, homes_load, terminals_ensure
+
+    terminals_ensure(db, devices)
+    database_reset(db)
+    homes = homes_load(db, devices)
+    sos_homes = [h for h in homes if h.protocol == "native"][-sos:]
+    background_homes = homes[: len(homes) - 3 * sos]
+    return sos_homes, background_homes, stream_generate(background_homes, 60 * rate, seed=7, sos=0,
+                                                        heartbeat_share=0.001)
+
+
+def sos_arguments(parser) -> None:
+    """The SOS benchmarks' --sos and --background options."""
+    parser.add_argument("--sos", type=int, default=40, help="SOS messages, one at a time (default 40)")
+    parser.add_argument("--background", type=int, default=2000, help="background positions per second (default 2000)")

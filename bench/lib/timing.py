@@ -59,3 +59,18 @@ def p99(values: list[float]) -> float:
 
 def summary(times: list[float]) -> str:
     return f"p50 {p50(times):8.2f} ms   p90 {p90(times):8.2f} ms"
+
+
+def stages_print(stages: dict[str, list[float]], labels: tuple[tuple[str, str], ...], *, width: int = 48) -> None:
+    """Milliseconds from the start to each stage (``labels``: (name, label) in order), p50
+    and p99, and the step from the stage before by its p50."""
+    print("where the time goes (publish → stage, ms; the step from the stage before by its p50):", flush=True)
+    before = 0.0
+    for name, label in labels:
+        values = stages.get(name) or []
+        if not values:
+            print(f"  {label:{width}} (not measured)")
+            continue
+        median = p50(values)
+        print(f"  {label:{width}} p50 {median:7.0f}   p99 {p99(values):7.0f}   (+{median - before:.0f})")
+        before = median

@@ -1,4 +1,5 @@
-"""Channels: one small interface each (``open()`` then ``send(notification) -> provider id``).
+"""Channels: one small interface each (``open()`` then ``send(notification) -> provider id``;
+a channel that can hand several over at once also has ``send_many``, see ``send_each``).
 
 ``open()`` does what may be repeated safely (connect, bind) before the worker claims the
 notification; ``send()`` is the provider call itself. A channel raises
@@ -24,10 +25,29 @@ class Unconfirmed(Exception):
     pass
 
 
+Outcome = str | TemporaryFailure | PermanentFailure | Unconfirmed  # a provider id, or why not
+
+
 class Sender(Protocol):
     def open(self) -> None: ...
 
     def send(self, notification) -> str: ...
+
+
+def send_each(sender: Sender, notifications: list) -> dict[int, Outcome]:
+    """Hand the (claimed) notifications to the provider: notification id → provider id or
+    the failure. A sender with ``send_many`` (SMS: a window of outstanding submit_sm over one
+    session) does it at once; the others one after the other."""
+    many = getattr(sender, "send_many", None)
+    if many is not None:
+        return many(notifications)
+    outcomes: dict[int, Outcome] = {}
+    for notification in notifications:
+        try:
+            outcomes[notification.pk] = sender.send(notification)
+        except (TemporaryFailure, PermanentFailure, Unconfirmed) as exc:
+            outcomes[notification.pk] = exc
+    return outcomes
 
 
 _local = threading.local()

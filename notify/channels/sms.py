@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
+import time
+from collections import deque
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -22,7 +25,7 @@ import smpplib.gsm
 import smpplib.smpp
 from django.conf import settings
 
-from notify.channels import PermanentFailure, TemporaryFailure, Unconfirmed
+from notify.channels import Outcome, PermanentFailure, TemporaryFailure, Unconfirmed
 
 log = logging.getLogger("notify.smpp")
 
@@ -56,6 +59,9 @@ def phone_normalize(value: str) -> str | None:
 def smpp_client(target: SmppTarget, *, timeout: float) -> smpplib.client.Client:
     client = smpplib.client.Client(target.host, target.port, timeout=timeout, allow_unknown_opt_params=True)
     client.connect()
+    # no Nagle: with a window of submit_sm outstanding, a small write would wait for the
+    # gateway's (delayed) ACK of the one before
+    client._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return client
 
 
@@ -84,37 +90,86 @@ class SmppSender:
             self.client = None
 
     def send(self, notification) -> str:
-        phone = phone_normalize(notification.address)
-        if phone is None:
-            raise PermanentFailure(f"not a mobile number: {notification.address!r}")
-        parts, coding, esm_class = smpplib.gsm.make_parts(notification.body)
-        message_id = ""
-        for number, part in enumerate(parts, start=1):
-            last = number == len(parts)
-            try:
-                pdu = self.client.send_message(
-                    source_addr_ton=c.SMPP_TON_UNK if settings.SMPP_SOURCE_ADDR.isdigit() else c.SMPP_TON_ALNUM,
-                    source_addr_npi=c.SMPP_NPI_UNK, source_addr=settings.SMPP_SOURCE_ADDR,
-                    dest_addr_ton=c.SMPP_TON_INTL, dest_addr_npi=c.SMPP_NPI_ISDN, destination_addr="86" + phone,
-                    short_message=part, data_coding=coding, esm_class=esm_class,
-                    registered_delivery=last, priority_flag=1 if notification.urgent else 0)
-            except (smpplib.exceptions.ConnectionError, smpplib.exceptions.PDUError, OSError) as exc:
-                self.close()
-                if number == 1:  # nothing went out: safe to try again
-                    raise TemporaryFailure(f"SMPP connection lost: {exc}") from exc
-                raise Unconfirmed(f"SMPP connection lost after part {number - 1}: {exc}") from exc
-            try:
-                response = self._response(pdu.sequence)
-            except (smpplib.exceptions.ConnectionError, smpplib.exceptions.PDUError, OSError) as exc:
-                self.close()
-                raise Unconfirmed(f"no answer from the SMS gateway: {exc!r}") from exc
-            if response.status != c.SMPP_ESME_ROK:
-                reason = f"gateway answered {response.status:#x} {c.DESCRIPTIONS.get(response.status, '')}".strip()
-                if response.status in RETRY_STATUSES and number == 1:
-                    raise TemporaryFailure(reason)
-                raise PermanentFailure(reason)
-            message_id = _text(response.message_id)
-        return message_id
+        outcome = self.send_many([notification])[notification.pk]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def send_many(self, notifications: list) -> dict[int, Outcome]:
+        """Submit the notifications over the bound session with up to SMPP_WINDOW submit_sm
+        awaiting their answer (a long text's parts one after the other, each after the
+        answer to the one before). Notification id → the last part's message id, or:
+        TemporaryFailure when nothing of it went out (throttled, queue full, connection
+        lost before it), PermanentFailure when refused, Unconfirmed when it was handed
+        over and its answer never came. A throttled answer also holds new submits back
+        for a while, doubling while the gateway keeps throttling (SMPP_THROTTLE_PAUSE)."""
+        outcomes: dict[int, Outcome] = {}
+        waiting: deque[_Submission] = deque()
+        for notification in notifications:
+            phone = phone_normalize(notification.address)
+            if phone is None:
+                outcomes[notification.pk] = PermanentFailure(f"not a mobile number: {notification.address!r}")
+            else:
+                waiting.append(_Submission(notification, phone, *smpplib.gsm.make_parts(notification.body)))
+        out: dict[int, _Submission] = {}  # sequence → the submission whose part it carries
+        window = max(settings.SMPP_WINDOW, 1)
+        pause, resume_at = 0.0, 0.0
+        broken = None
+        try:
+            while waiting or out:
+                while waiting and len(out) < window and time.monotonic() >= resume_at:
+                    out[self._submit(waiting[0])] = waiting[0]  # a failed write leaves it waiting: not sent
+                    waiting.popleft()
+                if not out:
+                    time.sleep(max(resume_at - time.monotonic(), 0))
+                    continue
+                pdu = self._read()
+                submission = out.pop(pdu.sequence, None)
+                if submission is None:
+                    continue  # an answer to nothing of ours (a late enquire_link_resp)
+                if pdu.command == "generic_nack":
+                    outcomes[submission.id] = (TemporaryFailure if submission.done == 0 else Unconfirmed)(
+                        "the gateway could not read our request")
+                    continue
+                if pdu.status != c.SMPP_ESME_ROK:
+                    reason = f"gateway answered {pdu.status:#x} {c.DESCRIPTIONS.get(pdu.status, '')}".strip()
+                    if pdu.status in RETRY_STATUSES and submission.done == 0:
+                        outcomes[submission.id] = TemporaryFailure(reason)
+                    else:
+                        outcomes[submission.id] = PermanentFailure(reason)
+                    if pdu.status == c.SMPP_ESME_RTHROTTLED:
+                        pause = min(max(pause * 2, settings.SMPP_THROTTLE_PAUSE), 8 * settings.SMPP_THROTTLE_PAUSE)
+                        resume_at = time.monotonic() + pause
+                    continue
+                pause = 0.0
+                submission.done += 1
+                if submission.done < len(submission.parts):
+                    broken = submission  # a part went out: if the next one's write fails, unconfirmed
+                    out[self._submit(submission)] = submission
+                    broken = None
+                else:
+                    outcomes[submission.id] = _text(pdu.message_id)
+        except (smpplib.exceptions.ConnectionError, smpplib.exceptions.PDUError, OSError) as exc:
+            self.close()
+            for submission in [*out.values(), *([broken] if broken else [])]:  # handed over, no answer
+                outcomes[submission.id] = Unconfirmed(f"no answer from the SMS gateway: {exc!r}")
+            for submission in waiting:  # nothing of these went out
+                outcomes[submission.id] = TemporaryFailure(f"SMPP connection lost: {exc!r}")
+        return outcomes
+
+    def _submit(self, submission: _Submission) -> int:
+        """Write the submission's next part; its sequence number."""
+        last = submission.done + 1 == len(submission.parts)
+        notification = submission.notification
+        pdu = smpplib.smpp.make_pdu(
+            "submit_sm", client=self.client,
+            source_addr_ton=c.SMPP_TON_UNK if settings.SMPP_SOURCE_ADDR.isdigit() else c.SMPP_TON_ALNUM,
+            source_addr_npi=c.SMPP_NPI_UNK, source_addr=settings.SMPP_SOURCE_ADDR,
+            dest_addr_ton=c.SMPP_TON_INTL, dest_addr_npi=c.SMPP_NPI_ISDN, destination_addr="86" + submission.phone,
+            short_message=submission.parts[submission.done], data_coding=submission.coding,
+            esm_class=submission.esm_class, registered_delivery=last, priority_flag=1 if notification.urgent else 0)
+        self.client.send_pdu(pdu)
+        return pdu.sequence
 
     def _alive(self) -> bool:
         """A kept session still answers (an enquire_link round trip): else a message sent
@@ -127,15 +182,36 @@ class SmppSender:
             return False
 
     def _response(self, sequence: int):
-        """Read until the answer to ``sequence`` (answering the gateway's keep-alives)."""
+        """Read until the answer to ``sequence``."""
+        while True:
+            pdu = self._read()
+            if pdu.command == "generic_nack":
+                raise TemporaryFailure("the gateway could not read our request")
+            if pdu.sequence == sequence:
+                return pdu
+
+    def _read(self):
+        """The next PDU that answers us (the gateway's keep-alives answered on the way)."""
         while True:
             pdu = self.client.read_pdu()
             if pdu.command == "enquire_link":
                 self.client._enquire_link_received(pdu)
-            elif pdu.command == "generic_nack":
-                raise TemporaryFailure("the gateway could not read our request")
-            elif pdu.sequence == sequence:
+            else:
                 return pdu
+
+
+@dataclass
+class _Submission:
+    notification: object
+    phone: str
+    parts: list
+    coding: int
+    esm_class: int
+    done: int = 0  # parts answered with ROK
+
+    @property
+    def id(self) -> int:
+        return self.notification.pk
 
 
 def _text(value) -> str:
