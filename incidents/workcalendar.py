@@ -119,3 +119,15 @@ def working_day_numbers_sql(name: str = "calendar") -> str:
                count(*) FILTER (WHERE coalesce(w.is_workday, extract(isodow FROM g) < 6)) OVER (ORDER BY g) AS n
         FROM generate_series(%s::date, %s::date, interval '1 day') g
         LEFT JOIN incidents_workcalendarday w ON w.date = g::date)"""
+
+
+def working_days_after_sql(start: dt.date, days: int) -> tuple[str, list]:
+    """working_days_after(start, days) as an SQL scalar (and its params): the date inside
+    the query that needs it, instead of a query of the calendar before it (the desk
+    queue's time state). NULL beyond the calendar's reach."""
+    if days <= 0:
+        return "%s::date", [start]
+    return ("""(SELECT g::date FROM generate_series(%s::date + 1, %s::date + %s, interval '1 day') g
+               LEFT JOIN incidents_workcalendarday w ON w.date = g::date
+               WHERE coalesce(w.is_workday, extract(isodow FROM g) < 6)
+               ORDER BY g OFFSET %s LIMIT 1)""", [start, start, MAX_DAYS, days - 1])
