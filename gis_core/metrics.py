@@ -3,18 +3,19 @@ metrics, services' application metrics).
 
 The rows are an app's already scoped queryset as ``values()`` with its dates (and, to group
 by a column, ``m_key``: the id of a row of a ``labels`` model, whose code and name label the
-group). Each figure (an Aggregate) belongs to one date and tests it against the period
-[since, until): a row is flagged ``in_<date>`` for each of its dates in the period. Grouped
-by a key, every figure is computed per key and for the total. Grouped by a period (day,
-week, month), each date falls in the local period that holds it — a bucket found by binary
-search (``width_bucket``) among the periods' starts computed here, not a time zone
-conversion per row — and each figure is read from the grouping by its own date's bucket
-(GROUPING SETS: one per date, and the total).
+group). Each figure (an Aggregate) belongs to one date and counts the rows with that date
+in the period [since, until): a row is flagged ``in_<date>`` for each of its dates in it.
+Grouped by a key, every figure is computed per key. Grouped by a period (day, week,
+month), each date falls in the local period that holds it — a bucket found by binary
+search (``width_bucket``) among the periods' starts, computed here, not a time zone
+conversion per row — and each date's figures are grouped by its own bucket, over the rows
+of that date only. The total (the last row) is combined from the groups' counts and sums.
 
-Near the bare SQL's speed because the figures are one pass of hash aggregation: no row
-repeated per date, no text built or sorted per row, labels joined to the few groups after
-grouping. Only a percentile (an ordered-set aggregate, which sorts its values and so
-cannot be hashed) has a second pass over the same rows, narrowed to its date's.
+Near the bare SQL's speed because it is one hash aggregation per grouping, each row
+aggregated once per date: no row repeated per date, no text built or sorted per row, no
+second aggregation for the total, labels joined to the few groups after grouping. Only a
+percentile (an ordered-set aggregate: it sorts its values, so cannot be hashed nor
+combined) has a pass of its own over its date's rows, with its total.
 """
 from __future__ import annotations
 
@@ -33,37 +34,61 @@ PERIODS = {"day": "day", "week": "week", "month": "month"}
 @dataclass(frozen=True)
 class Dated:
     """One date a figure tests: ``name`` (its flag is ``k.in_<name>``) and ``column``, SQL
-    of a timestamptz over ``c`` (the values' row). ``measure``: SQL of a number that
-    belongs to this date (the handling time of the closing date), ``k.measure``; at most
-    one date has one."""
+    of a timestamptz over ``c`` (the values' row) or, with ``day``, of a date (a calendar
+    day, counted as its local midnight: compared with dates, no conversion per row).
+    ``measure``: SQL of a number that belongs to this date (the handling time of the
+    closing date), ``k.measure``; at most one date has one."""
 
     name: str
     column: str
     measure: str | None = None
+    day: bool = False
 
 
 @dataclass(frozen=True)
 class Aggregate:
-    """One figure: SQL of an aggregate over ``k`` (the flags, ``k.measure``, the values'
-    columns) that counts only rows of its ``date`` (a Dated name) in the period, i.e.
-    filters on ``k.in_<date>``; ``empty``: its value for a period none of whose rows has
-    that date (a count's 0). ``ordered``: an ordered-set aggregate (a percentile), which
-    sorts its values: computed in a pass of its own over the rows of its date alone."""
+    """One figure over the rows that have its ``date`` (a Dated name) in the period: SQL of
+    an aggregate over ``k`` (the flags, ``k.measure``, the values' columns) of a ``kind`` —
+    "count" and "mean" combine from the groups' into the total (no second aggregation per
+    row), "ordered" (a percentile, which sorts its values) runs in a pass of its own over
+    its date's rows, with the total. Build them with counted, mean and percentile."""
 
     date: str
     sql: str
-    empty: object = None
-    ordered: bool = False
+    kind: str
+    type: str  # its SQL type, for the other passes' NULL in its column
 
 
 def counted(date: str, condition: str = "") -> Aggregate:
     """The rows with ``date`` in the period (and ``condition``, SQL over ``k``)."""
-    return Aggregate(date, f"count(*) FILTER (WHERE k.in_{date}{f' AND {condition}' if condition else ''})", 0)
+    return Aggregate(date, f"count(*) FILTER (WHERE k.in_{date}{f' AND {condition}' if condition else ''})",
+                     "count", "bigint")
+
+
+def mean(date: str, value: str = "k.measure") -> Aggregate:
+    """The mean of ``value`` over the rows with ``date`` in the period (None without any):
+    sum and count per group, divided here."""
+    within = f"FILTER (WHERE k.in_{date})"
+    return Aggregate(date, f"ARRAY[sum({value}) {within}, count({value}) {within}]::float8[]", "mean", "float8[]")
 
 
 def percentile(date: str, fraction: float, value: str = "k.measure") -> Aggregate:
     """The continuous percentile of ``value`` over the rows with ``date`` in the period."""
-    return Aggregate(date, f"percentile_cont({float(fraction)}) WITHIN GROUP (ORDER BY {value})", ordered=True)
+    return Aggregate(date, f"percentile_cont({float(fraction)}) WITHIN GROUP (ORDER BY {value})", "ordered", "float8")
+
+
+def _finished(aggregate: Aggregate, value):
+    if aggregate.kind == "count":
+        return value or 0
+    if aggregate.kind == "mean":
+        return value[0] / value[1] if value and value[1] else None
+    return value
+
+
+def _combined(aggregate: Aggregate, values: list):
+    if aggregate.kind == "count":
+        return sum(v for v in values if v)
+    return [sum(v[0] for v in values if v and v[1]), sum(v[1] for v in values if v)]
 
 
 @dataclass(frozen=True)
@@ -85,9 +110,11 @@ def local_time_zone_sql() -> str:
     return f"'{settings.TIME_ZONE}'"
 
 
-def local_midnight_sql(date_sql: str) -> str:
-    """A ``date`` column as the timestamptz of its local midnight (to test it like a time)."""
-    return f"(({date_sql})::timestamp AT TIME ZONE {local_time_zone_sql()})"
+def day_from(moment: dt.datetime) -> dt.date:
+    """The first local day whose midnight is at or after ``moment``: a day column is in
+    [since, until) when it is in [day_from(since), day_from(until))."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return local.date() + dt.timedelta(days=0 if local.time() == dt.time() else 1)
 
 
 def period_starts(period: str, since: dt.datetime, until: dt.datetime) -> tuple[list[dt.date], list[dt.datetime]]:
@@ -132,46 +159,49 @@ def grouped_metrics(rows: QuerySet, *, dates: list[Dated], aggregates: list[Aggr
         raise ValueError("labels go with a key, not a period")
     measure = measured[0].measure if measured else "NULL"
     flags = "".join(f", {d.column} >= %s AND {d.column} < %s AS in_{d.name}" for d in dates)
-    flag_params = [v for _ in dates for v in (since, until)]
+    flag_params = [v for d in dates for v in ((day_from(since), day_from(until)) if d.day else (since, until))]
     if period is None:
-        keys, columns, column_params = [], "c.m_key AS key, ", []
-        grouped = ["k.key"]
-        sets = "(k.key)"
+        keys, columns, column_params, grouped = [], "c.m_key AS key, ", [], ["k.key"]
     else:
         keys, bounds = period_starts(PERIODS[period], since, until)
-        columns = "".join(f"width_bucket({d.column}, %s::timestamptz[]) AS b_{d.name}, " for d in dates)
-        column_params = [bounds for _ in dates]
+        columns = "".join(f"width_bucket({d.column}, %s::{'date' if d.day else 'timestamptz'}[]) AS b_{d.name}, "
+                          for d in dates)
+        column_params = [[day_from(b) for b in bounds] if d.day else bounds for d in dates]
         grouped = [f"k.b_{name}" for name in names]
-        sets = ", ".join(f"({column})" for column in grouped)
-    # GROUPING(): one bit per grouped column, the first the highest; all set for the total.
-    everything = (1 << len(grouped)) - 1
-    plain = [a for a in aggregates if not a.ordered]
-    passes = [(plain, f"GROUPING({', '.join(grouped)})", grouped, sets, "")]
-    ordered_dates = sorted({a.date for a in aggregates if a.ordered}, key=names.index)
-    for date in ordered_dates:
-        # A percentile sorts its values: a pass of its own over the rows of its date alone.
-        chosen = [a for a in aggregates if a.ordered and a.date == date]
-        if period is None:
-            passes.append((chosen, "GROUPING(k.key)", grouped, sets, f"WHERE k.in_{date}"))
-        else:
-            i = names.index(date)
-            bit = 1 << (len(names) - 1 - i)  # as GROUPING() of the first pass's set of this date
-            passes.append((chosen, f"CASE WHEN GROUPING({grouped[i]}) = 1 THEN {everything} ELSE {everything & ~bit} END",
-                           [c if j == i else "NULL::int" for j, c in enumerate(grouped)], f"({grouped[i]})",
-                           f"WHERE k.in_{date}"))
+    # One pass per grouping of the hash-aggregated figures (by key; by each date's period:
+    # only its own figures over only its rows), then one per date with a percentile, which
+    # sorts. Each yields (part, total?, group, the figures, NULL for the others').
+    plain = [a for a in aggregates if a.kind != "ordered"]
+    ordered_dates = sorted({a.date for a in aggregates if a.kind == "ordered"}, key=names.index)
+
+    def select(part: int, chosen: list[Aggregate], group: str, where: str, group_by: str, total: str = "0") -> str:
+        values = ", ".join(f"{a.sql if a in chosen else f'NULL::{a.type}'} AS v{i}" for i, a in enumerate(aggregates))
+        return f"SELECT {part} AS part, {total} AS total, {group} AS key, {values} FROM k {where} GROUP BY {group_by}"
+
+    passes: list[list[Aggregate]] = []  # the figures of each
     parts = []
-    for number, (chosen, grouping, columns_out, grouping_sets, where) in enumerate(passes):
-        values = ", ".join(f"{a.sql if a in chosen else 'NULL'} AS v{i}" for i, a in enumerate(aggregates))
-        names_out = ", ".join(f"{c} AS {g[2:]}" for c, g in zip(columns_out, grouped, strict=True))
-        parts.append(f"SELECT {number} AS part, {grouping} AS g, {names_out}, {values} FROM k {where} "
-                     f"GROUP BY GROUPING SETS ({grouping_sets}, ())")
-    union = "\nUNION ALL\n".join(parts)
-    if labels is None:
-        outer = f"SELECT * FROM ({union}) a"
+    if period is None:
+        parts.append(select(0, plain, "k.key", "", "k.key"))
+        passes.append(plain)
     else:
+        for i, date in enumerate(names):
+            chosen = [a for a in plain if a.date == date]
+            if chosen:
+                parts.append(select(len(passes), chosen, grouped[i], f"WHERE k.in_{date}", grouped[i]))
+                passes.append(chosen)
+    for date in ordered_dates:
+        chosen = [a for a in aggregates if a.kind == "ordered" and a.date == date]
+        column = "k.key" if period is None else grouped[names.index(date)]
+        parts.append(select(len(passes), chosen, column, f"WHERE k.in_{date}", f"GROUPING SETS (({column}), ())",
+                            total=f"GROUPING({column})"))
+        passes.append(chosen)
+    union = "\nUNION ALL\n".join(parts)
+    values = ", ".join(f"a.v{i}" for i in range(len(aggregates)))
+    if labels is None:
+        outer = f"SELECT a.part, a.total, a.key, NULL AS name, {values} FROM ({union}) a"
+    else:  # the labels of the few groups, joined after grouping
         table = connection.ops.quote_name(labels._meta.db_table)
-        outer = (f"SELECT a.part, a.g, l.code, l.name, {', '.join(f'a.v{i}' for i in range(len(aggregates)))} "
-                 f"FROM ({union}) a LEFT JOIN {table} l ON l.id = a.key")
+        outer = f"SELECT a.part, a.total, l.code, l.name, {values} FROM ({union}) a LEFT JOIN {table} l ON l.id = a.key"
     sql = f"""
         WITH {with_sql + ', ' if with_sql else ''}k AS (
             SELECT {columns}c.*, ({measure})::float8 AS measure{flags} FROM ({inner}) c {joins})
@@ -180,24 +210,25 @@ def grouped_metrics(rows: QuerySet, *, dates: list[Dated], aggregates: list[Aggr
         cursor.execute(sql, [*with_params, *column_params, *flag_params, *params])
         fetched = cursor.fetchall()
 
-    total = [a.empty for a in aggregates]
-    groups: dict[object, list] = {}
-    for part, g, *rest in fetched:
-        group, values = rest[:len(rest) - len(aggregates)], rest[len(rest) - len(aggregates):]
-        taken = passes[part][0]
-        if g == everything:
-            figures = total
-        elif period is None:
-            figures = groups.setdefault((group[0] or "", group[1] or group[0] or ""), [a.empty for a in aggregates])
-        else:
-            i = next(j for j in range(len(names)) if not g & (1 << (len(names) - 1 - j)))
-            if group[i] is None or not 1 <= group[i] <= len(keys):
-                continue  # its date outside the period
-            figures = groups.setdefault(group[i], [a.empty for a in aggregates])
-            taken = [a for a in taken if a.date == names[i]]
+    raw: dict[object, list] = {}  # group -> its figures as aggregated
+    ordered_total: dict[int, object] = {}
+    for part, is_total, key, name, *values in fetched:
+        chosen = passes[part]
+        if is_total:
+            ordered_total.update({j: values[j] for j, a in enumerate(aggregates) if a in chosen})
+            continue
+        group = (key or "", name or key or "") if period is None else key
+        if period is not None and not 1 <= key <= len(keys):
+            continue  # cannot happen (the rows are in the period); a guard for the keys' index
+        figures = raw.setdefault(group, [None] * len(aggregates))
         for j, a in enumerate(aggregates):
-            if a in taken:
+            if a in chosen:
                 figures[j] = values[j]
+    groups = {group: [_finished(a, v) for a, v in zip(aggregates, figures, strict=True)]
+              for group, figures in raw.items()}
+    total = [ordered_total.get(j) if a.kind == "ordered"
+             else _finished(a, _combined(a, [figures[j] for figures in raw.values()]))
+             for j, a in enumerate(aggregates)]
     if period is None:
         result = [MetricsTotal(key=key, name=name, values=tuple(values))
                   for (key, name), values in sorted(groups.items(), key=lambda group: (group[0][0] == "", group[0][0]))]

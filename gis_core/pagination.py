@@ -1,3 +1,4 @@
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import BigIntegerField, QuerySet
@@ -27,7 +28,10 @@ class OneQueryPaginator(DjangoPaginator):
             return super().page(number)  # its validation says why
         if number < 1:
             return super().page(number)
-        counted, count_params = qs.order_by().values("pk").query.sql_with_params()
+        try:
+            counted, count_params = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # qs.none(), ``__in=[]``: nothing to ask the database
+            return super().page(number)
         full_count = RawSQL(f"SELECT count(*) FROM ({counted}) AS page_count", count_params,
                             output_field=BigIntegerField())
         bottom = (number - 1) * self.per_page

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.metrics import PERIODS, Aggregate, Dated, counted, grouped_metrics, percentile, rate
+from gis_core.metrics import PERIODS, Dated, counted, grouped_metrics, mean, percentile, rate
 from gis_core.models import Area
 from incidents.models import CaseStatus, Category, Department
 
@@ -103,16 +103,16 @@ def case_metrics(cases: QuerySet, *, by: str, since: dt.datetime, until: dt.date
         counted("due", "k.m_on_time"),
         counted("due", "k.m_closed IS NOT NULL AND k.m_reworks > 0"),
         counted("due", "k.m_extensions > 0"),
-        Aggregate("closed", "avg(k.measure) FILTER (WHERE k.in_closed)"),
+        mean("closed"),
         percentile("closed", 0.9),
     ])
     result = []
     for row in totals:
-        *counts, mean, p90 = row.values
+        *counts, mean_hours, p90 = row.values
         result.append(MetricsRow(
             key=row.key, name=str(_("total")) if row.key is None else row.name,
             filed=counts[0], due=counts[1], deferred=counts[2], closed=counts[3], closed_on_time=counts[4],
             reworked=counts[5], extended=counts[6],
-            mean_hours=round(mean, 2) if mean is not None else None,
+            mean_hours=round(mean_hours, 2) if mean_hours is not None else None,
             p90_hours=round(p90, 2) if p90 is not None else None))
     return result

@@ -23,17 +23,15 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.metrics import (
     PERIODS,
-    Aggregate,
     Dated,
     counted,
     grouped_metrics,
-    local_midnight_sql,
-    local_time_zone_sql,
+    mean,
     rate,
 )
-from incidents.workcalendar import working_day_numbers_sql
 from gis_core.models import Area
 from incidents.models import Department
+from incidents.workcalendar import working_day_numbers_sql
 from services.models import POOR_LEVELS, AppState, ServiceItem
 
 # group -> (the id grouped by; the model whose code and name label it, after grouping)
@@ -95,15 +93,13 @@ def application_metrics(applications: QuerySet, *, group_by: str, since: dt.date
                  | Q(due_date__gte=first, due_date__lte=last) | Q(decided_at__gte=since, decided_at__lt=until)
                  | Q(rating__rated_at__gte=since, rating__rated_at__lt=until))
     rows = applications.filter(in_period).order_by().values(**columns)
-    tz = local_time_zone_sql()
-    days = (f"cal.n[(c.m_decided AT TIME ZONE {tz})::date - cal.first + 1] "
-            f"- cal.n[(c.m_received AT TIME ZONE {tz})::date - cal.first + 1] - c.m_paused")
+    days = "cal.n[width_bucket(c.m_decided, cal.starts)] - cal.n[width_bucket(c.m_received, cal.starts)] - c.m_paused"
     joins = "CROSS JOIN calendar cal"
     satisfied = "k.m_level >= 3"
     poor = ", ".join(str(int(level)) for level in POOR_LEVELS)
     totals = grouped_metrics(
         rows, dates=[Dated("received", "c.m_received"), Dated("accepted", "c.m_accepted"),
-                     Dated("due", local_midnight_sql("c.m_due")), Dated("decided", "c.m_decided", measure=days),
+                     Dated("due", "c.m_due", day=True), Dated("decided", "c.m_decided", measure=days),
                      Dated("rated", "c.m_rated")],
         period=None if group_by in GROUPS else PERIODS[group_by], labels=labels, since=since, until=until,
         with_sql=working_day_numbers_sql("calendar"), with_params=(first - CALENDAR_BEFORE, last),
@@ -113,7 +109,7 @@ def application_metrics(applications: QuerySet, *, group_by: str, since: dt.date
             counted("due", f"k.m_accepted IS NOT NULL AND k.m_state <> '{AppState.WITHDRAWN}'"),
             counted("due", f"k.m_accepted IS NOT NULL AND k.m_state <> '{AppState.WITHDRAWN}' AND k.m_on_time"),
             counted("decided"),
-            Aggregate("decided", "avg(k.measure) FILTER (WHERE k.in_decided)"),
+            mean("decided"),
             counted("rated"),
             counted("rated", satisfied),
             counted("rated", f"k.m_level IN ({poor})"),

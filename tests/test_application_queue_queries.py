@@ -5,18 +5,11 @@ applications; plus, for roles that see applicants' ID numbers and phones, the on
 of the personal-data access log. Scope and masking as on every list."""
 from __future__ import annotations
 
-from django.test import Client
-
 from gis_core.models import PersonalDataAccess
+from tests.helpers import session_client
 
 QUEUE = "/api/v1/applications/"
 PAGE = {"open": "true", "ordering": "due_date", "page_size": 50}
-
-
-def signed_in(world, key: str) -> Client:
-    client = Client()
-    client.force_login(world.users[key])
-    return client
 
 
 def test_the_queue_page_takes_three_queries(service_desk, django_assert_max_num_queries):
@@ -24,7 +17,7 @@ def test_the_queue_page_takes_three_queries(service_desk, django_assert_max_num_
     for person in ("pA", "pA", "pB"):
         service_desk.file(person=person)
     # a street official reads masked: session, user, page
-    client = signed_in(world, "street")
+    client = session_client(world.users["street"])
     with django_assert_max_num_queries(3):
         page = client.get(QUEUE, PAGE).json()
     assert page["count"] == 3 and len(page["results"]) == 3
@@ -32,7 +25,7 @@ def test_the_queue_page_takes_three_queries(service_desk, django_assert_max_num_
     assert {row["time_state"] for row in page["results"]} == {"on_time"}
     # the community's desk reads unmasked: the same three, and the access log's one INSERT
     logged = PersonalDataAccess.objects.count()
-    client = signed_in(world, "community")
+    client = session_client(world.users["community"])
     with django_assert_max_num_queries(4):
         page = client.get(QUEUE, PAGE).json()
     assert page["count"] == 3
@@ -42,7 +35,7 @@ def test_the_queue_page_takes_three_queries(service_desk, django_assert_max_num_
 def test_more_applications_take_no_more_queries(service_desk, django_assert_num_queries):
     world = service_desk.world
     service_desk.file()
-    client = signed_in(world, "street")
+    client = session_client(world.users["street"])
     with django_assert_num_queries(3):
         client.get(QUEUE, PAGE)
     for person in ("pA", "pB", "pB"):
