@@ -91,7 +91,8 @@ def case_metrics(cases: QuerySet, *, by: str, since: dt.datetime, until: dt.date
                  | Q(closed_at__gte=since, closed_at__lt=until))
     rows = (cases.exclude(status__in=[CaseStatus.REJECTED, CaseStatus.DUPLICATE])
             .filter(in_period, filed_at__isnull=False).order_by().values(**columns))
-    hours = "extract(epoch FROM c.m_closed - c.m_filed) / 3600"
+    # date_part: float arithmetic (extract() gives numeric, far slower to divide and sort)
+    hours = "date_part('epoch', c.m_closed - c.m_filed) / 3600"
     totals = grouped_metrics(rows, dates=[Dated("filed", "c.m_filed"), Dated("due", "c.m_due"),
                                           Dated("closed", "c.m_closed", measure=hours)],
                              period=None if by in GROUPS else by, labels=labels, since=since, until=until,
