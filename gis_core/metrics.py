@@ -171,9 +171,10 @@ def grouped_metrics(rows: QuerySet, *, dates: list[Dated], aggregates: list[Aggr
                           for d in dates)
         column_params = [[day_from(b) for b in bounds] if d.day else bounds for d in dates]
         grouped = [f"k.b_{name}" for name in names]
-    # One pass per grouping of the hash-aggregated figures (by key; by each date's period:
-    # only its own figures over only its rows), then one per date with a percentile, which
-    # sorts. Each yields (part, total?, group, the figures, NULL for the others').
+    # One hash-aggregated pass per grouping (by key; by each date's period: only its own
+    # figures over only its rows); a percentile sorts: by key, all in one sorted pass, by
+    # period, one more pass per date that has one. Each pass yields (part, total?, group,
+    # its figures and NULL for the others').
     plain = [a for a in aggregates if a.kind != "ordered"]
     ordered_dates = sorted({a.date for a in aggregates if a.kind == "ordered"}, key=names.index)
 
