@@ -74,7 +74,7 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
 COLUMNS = [
-    "id", "tracking_number", "kind", "category_id", "description", "address", "location", "cell_id",
+    "id", "tracking_number", "tracking_key", "kind", "category_id", "description", "address", "location", "cell_id",
     "community_id", "street_id", "department_id", "urgency", "source", "status", "time_state", "duplicate_of_id",
     "reporter_id", "reporter_name", "reporter_phone", "reporter_email", "open311_token", "time_limit_hours",
     "round_the_clock", "warn_at", "due_at", "paused_at", "paused_from", "pending_request", "pending_hours",
@@ -487,7 +487,7 @@ def cases_load(n: int, seed: int, now: float) -> None:
                         token = uuid.UUID(int=rng.getrandbits(128), version=4)
                 reported = dt.datetime.fromtimestamp(times[i], tz)
                 copy.write_row((
-                    ids[i], f"{PREFIX}{reported:%Y%m%d}-{cell.code[:9]}-{i:06d}", category.kind, category.id,
+                    ids[i], f"{PREFIX}{reported:%Y%m%d}-{cell.code[:9]}-{i:06d}", f"{rng.getrandbits(64):016x}", category.kind, category.id,
                     f"{category.name}（基准测试案件）", "", f"SRID=4326;POINT({x!r} {y!r})", cell.id,
                     cell.parent_id, cell.parent.parent_id, c["department"], category.urgency, source, c["status"],
                     c["time_state"], duplicate_of, reporter, name, phone, email, token, c["time_limit"],

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils import timezone
 
+from gis_core.metrics import local_time_zone_sql
+
 MAX_DAYS = 3 * 366  # no time limit reaches further; guards the loops
 
 
@@ -110,12 +112,29 @@ def working_dates(first: dt.date, last: dt.date) -> list[dt.date]:
             if exceptions.get(d := first + dt.timedelta(days=offset), d.weekday() < 5)]
 
 def working_day_numbers_sql(name: str = "calendar") -> str:
-    """SQL (a WITH item ``name``, params: first and last date) of the dates from first to
-    last with ``n``: the working days up to and including each. Working days after ``a``
-    up to ``b`` = n(b) − n(a), as working_days_between counts them, for any number of
-    rows in one join (metrics)."""
+    """SQL (a WITH item ``name``, params: first and last date) of one row: ``starts``, the
+    local midnight of each date from first to last, and ``n``, the number of working days
+    from first up to and including each date. For a time ``t``, ``n[width_bucket(t,
+    starts)]`` is that number on t's local date (NULL before first): working days after
+    ``a`` up to ``b`` = n(b) − n(a), as working_days_between counts them, for any number
+    of rows — a binary search each, no time zone conversion, join or sort per row
+    (metrics)."""
     return f"""{name} AS (
-        SELECT g::date AS d,
-               count(*) FILTER (WHERE coalesce(w.is_workday, extract(isodow FROM g) < 6)) OVER (ORDER BY g) AS n
-        FROM generate_series(%s::date, %s::date, interval '1 day') g
-        LEFT JOIN incidents_workcalendarday w ON w.date = g::date)"""
+        SELECT array_agg(d::timestamp AT TIME ZONE {local_time_zone_sql()} ORDER BY d) AS starts,
+               array_agg(n ORDER BY d) AS n
+        FROM (SELECT g::date AS d,
+                     count(*) FILTER (WHERE coalesce(w.is_workday, extract(isodow FROM g) < 6)) OVER (ORDER BY g) AS n
+              FROM generate_series(%s::date, %s::date, interval '1 day') g
+              LEFT JOIN incidents_workcalendarday w ON w.date = g::date) days)"""
+
+
+def working_days_after_sql(start: dt.date, days: int) -> tuple[str, list]:
+    """working_days_after(start, days) as an SQL scalar (and its params): the date inside
+    the query that needs it, instead of a query of the calendar before it (the desk
+    queue's time state). NULL beyond the calendar's reach."""
+    if days <= 0:
+        return "%s::date", [start]
+    return ("""(SELECT g::date FROM generate_series(%s::date + 1, %s::date + %s, interval '1 day') g
+               LEFT JOIN incidents_workcalendarday w ON w.date = g::date
+               WHERE coalesce(w.is_workday, extract(isodow FROM g) < 6)
+               ORDER BY g OFFSET %s LIMIT 1)""", [start, start, MAX_DAYS, days - 1])

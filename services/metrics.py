@@ -21,17 +21,26 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.metrics import PERIODS, Dated, grouped_metrics, local_midnight_sql, local_time_zone_sql, rate
+from gis_core.metrics import (
+    PERIODS,
+    Dated,
+    counted,
+    grouped_metrics,
+    mean,
+    rate,
+)
+from gis_core.models import Area
+from incidents.models import Department
 from incidents.workcalendar import working_day_numbers_sql
-from services.models import POOR_LEVELS, AppState
+from services.models import POOR_LEVELS, AppState, ServiceItem
 
+# group -> (the id grouped by; the model whose code and name label it, after grouping)
 GROUPS: dict[str, tuple] = {
-    "item": (F("item__code"), F("item__name")),
+    "item": (F("item_id"), ServiceItem),
     # where it was forwarded to decide, else the item's deciding department
-    "department": (Coalesce(F("department__code"), F("item__department__code")),
-                   Coalesce(F("department__name"), F("item__department__name"))),
-    "community": (F("area__code"), F("area__name")),
-    "street": (F("area__parent__code"), F("area__parent__name")),
+    "department": (Coalesce(F("department_id"), F("item__department_id")), Department),
+    "community": (F("area_id"), Area),
+    "street": (F("area__parent_id"), Area),
 }
 GROUP_BY = [*GROUPS, "month"]
 GROUP_LABELS = {"item": _("service item"), "department": _("department"), "community": _("community"),
@@ -75,37 +84,35 @@ def application_metrics(applications: QuerySet, *, group_by: str, since: dt.date
     columns = {"m_received": F("received_at"), "m_accepted": F("accepted_at"), "m_due": F("due_date"),
                "m_decided": F("decided_at"), "m_on_time": F("decided_on_time"), "m_paused": F("paused_days"),
                "m_state": F("state"), "m_rated": F("rating__rated_at"), "m_level": F("rating__level")}
+    labels = None
     if group_by in GROUPS:
-        key, label = GROUPS[group_by]
-        columns |= {"m_key": key, "m_name": label}
+        key, labels = GROUPS[group_by]
+        columns["m_key"] = key
     first, last = since.date(), until.date()
     in_period = (Q(received_at__gte=since, received_at__lt=until) | Q(accepted_at__gte=since, accepted_at__lt=until)
                  | Q(due_date__gte=first, due_date__lte=last) | Q(decided_at__gte=since, decided_at__lt=until)
                  | Q(rating__rated_at__gte=since, rating__rated_at__lt=until))
     rows = applications.filter(in_period).order_by().values(**columns)
-    tz = local_time_zone_sql()
-    days = "cd.n - cr.n - c.m_paused"
-    joins = (f"LEFT JOIN calendar cr ON cr.d = (c.m_received AT TIME ZONE {tz})::date "
-             f"LEFT JOIN calendar cd ON cd.d = (c.m_decided AT TIME ZONE {tz})::date")
+    days = "cal.n[width_bucket(c.m_decided, cal.starts)] - cal.n[width_bucket(c.m_received, cal.starts)] - c.m_paused"
+    joins = "CROSS JOIN calendar cal"
     satisfied = "k.m_level >= 3"
     poor = ", ".join(str(int(level)) for level in POOR_LEVELS)
     totals = grouped_metrics(
         rows, dates=[Dated("received", "c.m_received"), Dated("accepted", "c.m_accepted"),
-                     Dated("due", local_midnight_sql("c.m_due")), Dated("decided", "c.m_decided", measure=days),
+                     Dated("due", "c.m_due", day=True), Dated("decided", "c.m_decided", measure=days),
                      Dated("rated", "c.m_rated")],
-        period=None if group_by in GROUPS else PERIODS[group_by], since=since, until=until,
+        period=None if group_by in GROUPS else PERIODS[group_by], labels=labels, since=since, until=until,
         with_sql=working_day_numbers_sql("calendar"), with_params=(first - CALENDAR_BEFORE, last),
         joins=joins, aggregates=[
-            "count(*) FILTER (WHERE k.in_received)",
-            "count(*) FILTER (WHERE k.in_accepted)",
-            f"count(*) FILTER (WHERE k.in_due AND k.m_accepted IS NOT NULL AND k.m_state <> '{AppState.WITHDRAWN}')",
-            f"count(*) FILTER (WHERE k.in_due AND k.m_accepted IS NOT NULL AND k.m_state <> '{AppState.WITHDRAWN}'"
-            " AND k.m_on_time)",
-            "count(*) FILTER (WHERE k.in_decided)",
-            "avg(k.measure) FILTER (WHERE k.in_decided)",
-            "count(*) FILTER (WHERE k.in_rated)",
-            f"count(*) FILTER (WHERE k.in_rated AND {satisfied})",
-            f"count(*) FILTER (WHERE k.in_rated AND k.m_level IN ({poor}))",
+            counted("received"),
+            counted("accepted"),
+            counted("due", f"k.m_accepted IS NOT NULL AND k.m_state <> '{AppState.WITHDRAWN}'"),
+            counted("due", f"k.m_accepted IS NOT NULL AND k.m_state <> '{AppState.WITHDRAWN}' AND k.m_on_time"),
+            counted("decided"),
+            mean("decided"),
+            counted("rated"),
+            counted("rated", satisfied),
+            counted("rated", f"k.m_level IN ({poor})"),
         ])
     result = []
     for row in totals:

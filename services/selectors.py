@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from gis_core.models import Area
 from gis_core.scoping import scope_queryset
 from incidents.selectors import phone_variants, tracking_check_matches
-from incidents.workcalendar import working_days_after
+from incidents.workcalendar import working_days_after_sql
 from services.models import (
     OPEN_STATES,
     PAUSED_STATES,
@@ -39,7 +40,8 @@ def applications_queue(qs: QuerySet, *, today: dt.date | None = None) -> QuerySe
     soon (within SERVICES_DUE_SOON_DAYS working days), paused (补正, suspended: the
     clock stopped), on time, or closed."""
     today = today or timezone.localdate()
-    soon = working_days_after(today, settings.SERVICES_DUE_SOON_DAYS)
+    # the calendar read inside the page's query, not by a query of its own
+    soon = RawSQL(*working_days_after_sql(today, settings.SERVICES_DUE_SOON_DAYS), output_field=DateField())
     return (qs.select_related("item", "department", "area")
             .defer("area__boundary")
             .annotate(time_state=Case(

@@ -7,6 +7,7 @@ import datetime as dt
 import mapbox_vector_tile
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from assets.identity import id_check_char
@@ -40,6 +41,14 @@ def query_count(client, url, **params) -> int:
         body = response.getvalue()
     assert response.status_code == 200, body[:1000]
     return len(ctx.captured_queries)
+
+
+def session_client(user) -> Client:
+    """A plain Django client signed in by session, as a browser is: each request reads the
+    session and the user (unlike the world's API clients, which skip the user's query)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def listed_records(body) -> list[dict]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from incidents.models import WorkCalendarDay
-from incidents.workcalendar import working_days_after, working_days_between
+from django.db import connection
+
+from incidents.workcalendar import working_days_after, working_days_after_sql, working_days_between
 from services import services
 from services.models import Application
 
@@ -20,6 +22,13 @@ def test_working_days_follow_the_calendar(db):
     assert working_days_after(dt.date(2026, 9, 30), 3) == dt.date(2026, 10, 6)
     # Fri 9 → Mon 12: Saturday the 10th is worked
     assert working_days_between(dt.date(2026, 10, 9), dt.date(2026, 10, 12)) == 2
+    # … and the same inside a query (the desk queue's time state)
+    with connection.cursor() as cursor:
+        for start, days in ((dt.date(2026, 9, 30), 3), (dt.date(2026, 10, 9), 1), (dt.date(2026, 9, 30), 0),
+                            (dt.date(2026, 9, 26), 2)):
+            sql, params = working_days_after_sql(start, days)
+            cursor.execute(f"SELECT {sql}", params)
+            assert cursor.fetchone()[0] == working_days_after(start, days), (start, days)
 
 
 def test_correction_stops_the_clock(service_desk):
