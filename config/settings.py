@@ -140,8 +140,24 @@ TEMPLATES = [
 RESIDENT_FRAME_TEMPLATE = "portal/base.html"
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or _embedded("database_url") or "postgres://grid@localhost/grid"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# Connections per process: a web process (config/asgi.py sets DATABASE_POOL_SIZE, default
+# 20) shares a pool — under ASGI each request's sync code may run in a new thread, and a
+# persistent connection per thread piles up until PostgreSQL refuses clients. Other
+# processes (ingester, workers, commands) keep one persistent connection per thread.
+DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "0"))
+
+
+def _database(url: str) -> dict:
+    # Health checks: a connection the server closed is replaced (by the pool's check).
+    database = dj_database_url.parse(url, conn_max_age=0 if DATABASE_POOL_SIZE else 60, conn_health_checks=True)
+    database["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    if DATABASE_POOL_SIZE:
+        database["OPTIONS"] = {**database.get("OPTIONS", {}),
+                               "pool": {"min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 10}}
+    return database
+
+
+DATABASES = {"default": _database(DATABASE_URL)}
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_grid")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -156,8 +172,7 @@ if _replica_urls is None:
 DATABASE_REPLICA_URLS = [url.strip() for url in _replica_urls.split(",") if url.strip()]
 REPLICA_DATABASES = []
 for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
-    _replica = dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True)
-    _replica["ENGINE"] = DATABASES["default"]["ENGINE"]
+    _replica = _database(_url)
     # A replica that does not answer must not hold a request for long (it falls back).
     _replica["OPTIONS"] = {"connect_timeout": 3, **_replica.get("OPTIONS", {})}
     # Tests: the replica holds the primary's test database (the whole cluster streams).
