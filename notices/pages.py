@@ -4,17 +4,18 @@ ones — the noticeboard screen of an area (/screens/<code>/), the residents' li
 area, the CAP alerts and their Atom feed."""
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
 from gis_core.models import Area, AreaLevel, Role
 from gis_core.navigation import page_view
 from gis_core.roles import role_allows
 from gis_core.scoping import areas_for_user
-from notices import selectors
+from notices import selectors, services
 from notices.cap import cap_alert_xml, cap_atom_feed
 from notices.models import CapCategory, CapCertainty, CapSeverity, CapUrgency, Notice, NoticeKind, NoticeStatus
 from notices.services import APPROVER_ROLES
@@ -78,7 +79,27 @@ def _notice_for(request, pk: int) -> Notice:
 def notice_page(request, pk: int):
     """One notice: its text, target on the map and reach (before approval: how many
     people and phones approving will send to), the log and the actions."""
+    return _notice_render(request, _notice_for(request, pk))
+
+
+@require_POST
+@page_view("notices")
+def notice_attach_page(request, pk: int):
+    """POST a draft's attachment (multipart ``file``) from the notice's page: back to the
+    page, or the page again with the reason (400)."""
     notice = _notice_for(request, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError({"file": [_("Choose a file.")]})
+        services.notice_attach(actor=request.user, notice=notice, upload=upload)
+    except ValidationError as error:
+        return _notice_render(request, _notice_for(request, pk), attach_error=" ".join(
+            error.message_dict.get("file", error.messages)), status=400)
+    return redirect("notice-page", pk=notice.pk)
+
+
+def _notice_render(request, notice: Notice, *, attach_error: str = "", status: int = 200):
     reach = target_reach(Target.of(notice))
     user = request.user
     approver = user.is_superuser or user.role in APPROVER_ROLES
@@ -95,7 +116,8 @@ def notice_page(request, pk: int):
     return render(request, "notices/notice.html", {
         "notice": notice, "reach": reach, "actions": actions, "map_config": config,
         "badge": STATUS_BADGES.get(notice.status, ""), "delivery": _delivery_labels(selectors.notice_delivery(notice)),
-        "is_warning": notice.is_warning})
+        "is_warning": notice.is_warning, "attach_error": attach_error,
+        "may_attach": may_change and notice.status in (NoticeStatus.DRAFT, NoticeStatus.REJECTED)}, status=status)
 
 
 def _delivery_labels(counts: dict) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from assets.models import PersonTag
 from gis_core.models import Area, Role
 from gis_core.roles import require_permission
+from gis_core.scans import scan_check
 from gis_core.scoping import UNRESTRICTED, in_scope, user_area_prefixes
 from gis_core.spatial import geometry_clean
 from notices.defaults import templates_load
@@ -218,13 +220,16 @@ def _step(notice: Notice, *, actor, action: str, from_status: str, note: str = "
 
 
 def notice_attach(*, actor, notice: Notice, upload, name: str = "") -> NoticeAttachment:
+    """A PDF, JPEG or PNG (decided by its content: an attachment is served to the public
+    under MEDIA_URL, so nothing a browser would run) added to a draft."""
     require_permission(actor, "notices.change_notice")
+    checked = scan_check(upload, "file")
     with transaction.atomic():
         notice = _locked(notice)
         if notice.status not in (NoticeStatus.DRAFT, NoticeStatus.REJECTED):
             raise ValidationError({"file": [_("Attachments are added to drafts.")]})
         attachment = NoticeAttachment(notice=notice, name=(name or upload.name)[:120])
-        attachment.file.save(upload.name, upload, save=False)
+        attachment.file.save(f"{Path(upload.name or 'file').stem[:80]}.{checked.extension}", upload, save=False)
         attachment.save()
         _step(notice, actor=actor, action="attach", from_status=notice.status, data={"name": attachment.name})
     return attachment

@@ -116,6 +116,7 @@ NOT_PAGES = {
     "oidc_authentication_init",      # redirects to the identity provider
     "oidc_authentication_callback",  # the provider's redirect back
     "portal-map-index",     # the public report map's tile index (JSON)
+    "notice-attach",        # POST only: a draft's attachment (tests/test_notice_attachments.py)
     "portal-mine-code",     # the resident's sign-in steps: POST only (tests/test_portal_mine.py)
     "portal-mine-signin",
     "portal-mine-signout",
