@@ -29,7 +29,9 @@ import random
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -73,15 +75,16 @@ def tile_paths(street, count: int, rng: random.Random) -> list[str]:
 def mix_paths(street, rng: random.Random) -> list[str]:
     names = ["王", "李", "张", "刘", "陈"]
     pages = ["/console/cases/", "/api/v1/cases/?page_size=20", "/api/v1/alerts/?state=open",
-             *(f"/api/v1/search/?q={name}" for name in names)]
+             *(f"/api/v1/search/?q={quote(name)}" for name in names)]
     return pages + tile_paths(street, 200, rng)
 
 
-def drive(base_url: str, cookie: str, paths: list[str], clients: int, seconds: float) -> tuple[int, list[float], int]:
-    """(requests, latencies in ms, errors) of ``clients`` threads asking ``paths`` in turn."""
+def drive(base_url: str, cookie: str, paths: list[str], clients: int, seconds: float) -> tuple[int, list[float], Counter]:
+    """(requests, latencies in ms, errors by status and path) of ``clients`` threads asking
+    ``paths`` in turn."""
     host, port = base_url.removeprefix("http://").split(":")
     latencies: list[float] = []
-    errors = [0]
+    errors: Counter = Counter()
     lock = threading.Lock()
     ends = time.monotonic() + seconds
 
@@ -99,12 +102,12 @@ def drive(base_url: str, cookie: str, paths: list[str], clients: int, seconds: f
                 response.read()
                 if response.status >= 400:
                     with lock:
-                        errors[0] += 1
+                        errors[f"{response.status} {path.split('?')[0]}"] += 1
             except (OSError, http.client.HTTPException):
                 connection.close()
                 connection = http.client.HTTPConnection(host, int(port), timeout=30)
                 with lock:
-                    errors[0] += 1
+                    errors[f"no answer {path.split('?')[0]}"] += 1
                 continue
             mine.append((time.perf_counter() - started) * 1000)
         connection.close()
@@ -116,7 +119,7 @@ def drive(base_url: str, cookie: str, paths: list[str], clients: int, seconds: f
         thread.start()
     for thread in threads:
         thread.join(seconds + 60)
-    return len(latencies), latencies, errors[0]
+    return len(latencies), latencies, errors
 
 
 def main() -> None:
@@ -152,8 +155,10 @@ def main() -> None:
             rate = count / args.seconds
             rounds[name] = rate
             say(f"{name:18} {rate:8,.0f} req/s   p50 {timing.p50(latencies):7.1f} ms   "
-                f"p99 {timing.p99(latencies):7.1f} ms   errors {errors}   "
+                f"p99 {timing.p99(latencies):7.1f} ms   errors {sum(errors.values())}   "
                 f"CPU per request: web {cpu / max(count, 1) * 1000:.2f} ms, PostgreSQL {pg / max(count, 1) * 1000:.2f} ms")
+            for error, times in errors.most_common(5):
+                say(f"  {times:,} × {error}")
             if name == "staff mix":
                 results.figure("staff mix, CPU of the web processes per request", cpu / max(count, 1) * 1000,
                                unit="ms", digits=2, note="what a worker core spends on one request of the mix")

@@ -104,6 +104,23 @@ def pg_paths() -> dict[str, Path]:
     return {"home": home, "data": home / "data", "run": home / "run", "log": home / "postgresql.log"}
 
 
+def pg_start(paths: dict[str, Path], port: int | None, *, what: str, timeout: int) -> int:
+    """Start the cluster in ``paths`` on ``port`` (another free one if taken) unless it
+    runs; its port."""
+    paths["run"].mkdir(exist_ok=True)
+    if IS_ROOT:
+        shutil.chown(paths["run"], SERVICE_USER, SERVICE_USER)
+    if pg_running(paths):
+        log(f"{what} already running on 127.0.0.1:{port}")
+        return port
+    if not port or port_open(port):
+        port = free_port()
+    log(f"starting {what} on 127.0.0.1:{port}")
+    run([str(PG_BIN / "pg_ctl"), "-D", str(paths["data"]), "-l", str(paths["log"]), "-w",
+         "-t", str(timeout), "-o", f"-p {port}", "start"], as_service_user=True, capture_output=True)
+    return port
+
+
 def pg_running(paths: dict[str, Path]) -> bool:
     if not (paths["data"] / "postmaster.pid").exists():
         return False
@@ -138,18 +155,7 @@ def pg_up(state: dict) -> None:
                 "# JIT compiles for tens of ms; this workload is many short queries\n"
                 "jit = off\n"
             )
-    paths["run"].mkdir(exist_ok=True)
-    if IS_ROOT:
-        shutil.chown(paths["run"], SERVICE_USER, SERVICE_USER)
-    port = state.get("pg_port")
-    if pg_running(paths):
-        log(f"PostgreSQL already running on 127.0.0.1:{port}")
-    else:
-        if not port or port_open(port):
-            port = free_port()
-        log(f"starting PostgreSQL on 127.0.0.1:{port}")
-        run([str(PG_BIN / "pg_ctl"), "-D", str(paths["data"]), "-l", str(paths["log"]), "-w",
-             "-t", "60", "-o", f"-p {port}", "start"], as_service_user=True, capture_output=True)
+    port = pg_start(paths, state.get("pg_port"), what="PostgreSQL", timeout=60)
     state["pg_port"] = port
     state["pg_socket_dir"] = str(paths["run"])
     password = state.setdefault("pg_password", secrets.token_urlsafe(18))
@@ -241,19 +247,9 @@ def replica_up(state: dict, *, home: Path | None = None, port: int | None = None
                 "# long reports are not cancelled by the primary's vacuum (it waits for them)\n"
                 "hot_standby_feedback = on\n"
             )
-    paths["run"].mkdir(exist_ok=True)
-    if IS_ROOT:
-        shutil.chown(paths["run"], SERVICE_USER, SERVICE_USER)
     if port is None and home is None:
         port = state.get("pg_replica_port")
-    if replica_running(paths):
-        log(f"read replica already running on 127.0.0.1:{port}")
-    else:
-        if not port or port_open(port):
-            port = free_port()
-        log(f"starting the read replica on 127.0.0.1:{port}")
-        run([str(PG_BIN / "pg_ctl"), "-D", str(paths["data"]), "-l", str(paths["log"]), "-w",
-             "-t", "120", "-o", f"-p {port}", "start"], as_service_user=True, capture_output=True)
+    port = pg_start(paths, port, what="the read replica", timeout=120)
     if home is None:
         state["pg_replica_port"] = port
     return f"postgres://{PG_ROLE}:{state['pg_password']}@127.0.0.1:{port}/{PG_DB}"
