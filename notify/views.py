@@ -63,7 +63,7 @@ class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(methods=["get"], responses=ChannelChoiceOutSerializer(many=True))
     @extend_schema(methods=["put"], request=ChannelChoicesSerializer, responses=ChannelChoiceOutSerializer(many=True))
-    @action(detail=False, methods=["get", "put"])
+    @action(detail=False, methods=["get", "put"], pagination_class=None)  # one list, not pages
     def channels(self, request):
         """The user's channels per kind of non-urgent message (PUT ``{"choices": {kind:
         [channels]}}``; 400 names a kind or channel that cannot be chosen). Urgent
