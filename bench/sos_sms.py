@@ -6,7 +6,7 @@ background positions, on the 1,000,000-person demo district.
 On grid_bench (bench/seed.py; the bench terminals of bench/ingest.py are created when
 missing), in one run, everything as the Procfile starts it:
 - a private Mosquitto (bench/lib/broker.py), ``manage.py run_ingester``, the notification
-  worker (``manage.py procrastinate worker --queues urgent,notify --concurrency 4``) and
+  worker (the Procfile's ``worker``: ``manage.py procrastinate worker …``) and
   the SMSC simulator as a process of its own (bench/lib/smsc.py: it logs when it accepts
   each message; SMPP_URL points the worker at it);
 - a publisher process sending --background position messages per second from the bench
@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,14 @@ from bench.lib.stream import sos_arguments, sos_stream
 DEVICES = 5000
 CONTACT = "[bench] 家属"
 PHONE_PREFIX = "1990000"  # the bench contacts' phones: 1990000nnnn
-WORKER = ["manage.py", "procrastinate", "worker", "--queues", "urgent,notify", "--concurrency", "4"]  # Procfile
+def procfile_command(name: str) -> list[str]:
+    """The Procfile's command of process ``name``, run by this Python (the bench's venv)."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    words = shlex.split(next(line for line in lines if line.startswith(f"{name}: ")).split(": ", 1)[1])
+    return words[1:] if words[0].endswith("/python") else words
+
+
+WORKER = procfile_command("worker")
 
 
 def contacts_add(db, homes) -> dict[str, str]:
