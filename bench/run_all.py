@@ -45,6 +45,7 @@ BENCHMARKS = [
     ("export", []),
     ("notice_fanout", ["--quick"]),
     ("positions_retention", ["--terminals", "100", "--hours", "2"]),
+    ("web_load", ["--seconds", "5"]),
 ]
 GRACE_S = 30  # between SIGTERM and SIGKILL
 
