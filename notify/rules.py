@@ -90,6 +90,9 @@ ALERT_STEPS = {
 }
 ESCALATION_STEPS = 2
 ESCALATION_RESPONDERS = 2  # how many more on-duty responders step 1 calls
+# An alert older than this escalates no more: after a worker's long outage (or on the first
+# run over old data) nobody is to be woken for an SOS of days ago.
+ESCALATION_MAX_AGE = dt.timedelta(hours=6)
 
 
 # --------------------------------------------------------------------------- switches, choices
@@ -222,8 +225,9 @@ def _urgent_to_user(user, *, key: str, template: str, values: dict, alert) -> in
 
 def alerts_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The periodic job: every SOS and fall still unacknowledged NOTIFY_SOS_ESCALATE_MINUTES
-    after it arrived (server time) takes the escalation steps it is due (step k after k
-    times the delay), each once. Returns how many steps were taken and messages queued."""
+    after it arrived (server time), and younger than ESCALATION_MAX_AGE, takes the
+    escalation steps it is due (step k after k times the delay), each once. Returns how
+    many steps were taken and messages queued."""
     from iot.models import Alert, AlertState
 
     minutes = settings.NOTIFY_SOS_ESCALATE_MINUTES
@@ -232,7 +236,7 @@ def alerts_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     delay = dt.timedelta(minutes=minutes)
     due = (Alert.objects.filter(state=AlertState.NEW, kind__in=ALERT_KINDS, received_at__lte=now - delay,
-                                person__isnull=False)
+                                received_at__gt=now - ESCALATION_MAX_AGE, person__isnull=False)
            .exclude(escalations__step=ESCALATION_STEPS).values_list("id", "received_at"))
     steps = queued = 0
     for alert_id, received_at in due:

@@ -99,6 +99,12 @@ def test_a_late_first_run_takes_every_step_due_once(world, sos):
     assert alerts_escalate(now=sos.received_at + dt.timedelta(minutes=12))["steps"] == 0
 
 
+def test_an_alert_of_hours_ago_escalates_no_more(world, sos):
+    # the worker was down (or this is old data): nobody is woken for it now
+    assert alerts_escalate(now=sos.received_at + dt.timedelta(hours=7))["steps"] == 0
+    assert not AlertEscalation.objects.filter(alert=sos).exists()
+
+
 def test_escalation_stops_once_the_alert_is_acknowledged(world, sos):
     alerts_escalate(now=sos.received_at + dt.timedelta(minutes=5, seconds=1))
     iot_services.alert_advance(actor=world.users["dispatcher"], alert=sos, action="acknowledge")
