@@ -2,8 +2,8 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import BigIntegerField, QuerySet
-from django.db.models.query import ModelIterable, ValuesIterable
 from django.db.models.expressions import RawSQL
+from django.db.models.query import ModelIterable, ValuesIterable
 from rest_framework.pagination import PageNumberPagination
 from rest_framework_gis.pagination import GeoJsonPagination
 

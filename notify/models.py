@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assets.models import Person
-from gis_core.models import Area
+from gis_core.models import Area, AreaLevel
 
 
 class Channel(models.TextChoices):
@@ -136,7 +136,7 @@ class RuleSwitch(models.Model):
 
     rule = models.CharField(_("rule"), max_length=40)
     area = models.ForeignKey(Area, verbose_name=_("district"), on_delete=models.CASCADE, related_name="+",
-                             limit_choices_to={"level": 2})
+                             limit_choices_to={"level": AreaLevel.DISTRICT})
     enabled = models.BooleanField(_("enabled"), default=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

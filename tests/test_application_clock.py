@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from incidents.models import WorkCalendarDay
 from django.db import connection
 
+from incidents.models import WorkCalendarDay
 from incidents.workcalendar import working_days_after, working_days_after_sql, working_days_between
 from services import services
 from services.models import Application

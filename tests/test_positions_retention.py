@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.core.management import call_command
 from django.db import connection
 

@@ -145,10 +145,9 @@ def test_a_stopped_replica_leaves_the_reads_to_the_primary(world, replica, setti
 
 
 def test_the_router_inside_and_outside_replica_reads(world, replica):
+    from django.contrib.sessions.models import Session
     from django.core.cache import cache
     from django.db import router
-
-    from django.contrib.sessions.models import Session
     from rest_framework.authtoken.models import Token
 
     from assets.models import Building

@@ -13,6 +13,7 @@ from tiles.models import TileCache
 from tiles.mvt import cached_tile, render_tile, scope_key, store_tile, tile_get
 from tiles.tilemath import tiles_covering
 
+
 def tile_of(lon, lat, z):
     (x, y), = tiles_covering((lon, lat, lon, lat), z)
     return z, x, y
