@@ -40,8 +40,10 @@ CITY_DISTRICTS = (
     ("530125", "宜良县"), ("530126", "石林彝族自治县"), ("530127", "嵩明县"), ("530128", "禄劝彝族苗族自治县"),
     ("530129", "寻甸回族彝族自治县"), ("530181", "安宁市"),
 )
-# The login of the whole city (a district administrator whose area is the city).
+# The login of the whole city (a district administrator whose area is the city), and of
+# each further district: this prefix + its 6-digit code.
 CITY_USER = "city"
+DISTRICT_ADMIN_PREFIX = "admin_"
 
 
 class DemoUser(NamedTuple):

@@ -50,6 +50,7 @@ from demo import (
     DEMO_SUPERUSERS,
     DEMO_TOTP_SECRET,
     DEMO_USERS,
+    DISTRICT_ADMIN_PREFIX,
     GRID_LEADER_PREFIX,
     REFERENCE_DATE,
     DemoUser,
@@ -124,7 +125,7 @@ def demo_generate(*, people: int, seed: int, log: Log = _stderr, place: CityDist
     unoccupied[residents.house] = False
     houses.use[unoccupied] = "vacant"
     users = DEMO_USERS if place.index == 0 else [
-        DemoUser(f"admin_{place.region}", Role.DISTRICT_ADMIN, place.code, "")]
+        DemoUser(f"{DISTRICT_ADMIN_PREFIX}{place.region}", Role.DISTRICT_ADMIN, place.code, "")]
     data = DemoData(
         seed=seed, district=district, buildings=buildings, houses=houses, people=residents,
         organizations=organizations_generate(district, buildings, count=max(1, round(people / 200)), seed=seed),

@@ -87,3 +87,11 @@ def test_the_seed_decides_everything(city, db):
     assert sorted(n for n in again.people.id_number.tolist() if n) == sorted(
         Person.objects.filter(area__code__startswith="530102", id_number__isnull=False)
         .values_list("id_number", flat=True))
+
+
+def test_the_banner_lists_the_city_logins(city, db):
+    out = io.StringIO()
+    call_command("demo_banner", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert any(line.split()[:1] == [CITY_USER] and "demo2026" in line for line in lines)
+    assert any(line.split()[:1] == ["admin_530102"] and "demo2026" in line for line in lines)
