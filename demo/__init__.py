@@ -29,6 +29,22 @@ FIRST_STREET = "530103001000"
 FIRST_COMMUNITY = "530103001001"
 FIRST_CELL = "530103001001001"
 
+# `seed_demo --districts K`: K districts side by side under one city. The first is the
+# demo district above (so K = 1 is exactly the demo); the others take the next codes and
+# names of Kunming's districts and counties (GB/T 2260), each generated from its own seed.
+CITY_CODE = "530100000000"
+CITY_NAME = "昆明市"
+CITY_DISTRICTS = (
+    ("530103", "盘龙区"), ("530102", "五华区"), ("530111", "官渡区"), ("530112", "西山区"),
+    ("530113", "东川区"), ("530114", "呈贡区"), ("530115", "晋宁区"), ("530124", "富民县"),
+    ("530125", "宜良县"), ("530126", "石林彝族自治县"), ("530127", "嵩明县"), ("530128", "禄劝彝族苗族自治县"),
+    ("530129", "寻甸回族彝族自治县"), ("530181", "安宁市"),
+)
+# The login of the whole city (a district administrator whose area is the city), and of
+# each further district: this prefix + its 6-digit code.
+CITY_USER = "city"
+DISTRICT_ADMIN_PREFIX = "admin_"
+
 
 class DemoUser(NamedTuple):
     username: str

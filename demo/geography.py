@@ -196,15 +196,17 @@ def _union(parts: list) -> shapely.MultiPolygon:
     return merged
 
 
-def district_generate(seed: int) -> District:
-    """The district, its 4 streets, 20 communities and 200 grid cells."""
+def district_generate(seed: int, *, code: str = DISTRICT_CODE, name: str = DISTRICT_NAME,
+                      parent_code: str | None = None) -> District:
+    """The district (``code``, ``name``, under ``parent_code``), its 4 streets, 20
+    communities and 200 grid cells."""
     corners, rings = _cell_rings(rng_for(seed, "district"))
     cells: list[Cell] = []
     street_areas, community_areas, cell_areas = [], [], []
     # Streets are quadrants of 10 × 5 cells (column sx, row sy); a community is a block of
     # 2 × 5 cells within its street's row; cells are numbered west to east, south to north.
     for s, (street_name, communities) in enumerate(STREETS):
-        street_code = f"{DISTRICT_CODE[:6]}{s + 1:03d}000"
+        street_code = f"{code[:6]}{s + 1:03d}000"
         sx, sy = s // 2, s % 2
         community_specs = []
         for k, (community_name, _roads) in enumerate(communities):
@@ -221,10 +223,10 @@ def district_generate(seed: int) -> District:
             community_specs.append(AreaSpec(community_code, community_name, COMMUNITY, street_code,
                                             _union([a.boundary for a in cell_specs])))
             cell_areas += cell_specs
-        street_areas.append(AreaSpec(street_code, street_name, STREET, DISTRICT_CODE,
+        street_areas.append(AreaSpec(street_code, street_name, STREET, code,
                                      _union([a.boundary for a in community_specs])))
         community_areas += community_specs
-    district = AreaSpec(DISTRICT_CODE, DISTRICT_NAME, DISTRICT, None, _union([a.boundary for a in street_areas]))
+    district = AreaSpec(code, name, DISTRICT, parent_code, _union([a.boundary for a in street_areas]))
     all_areas = [district, *street_areas, *community_areas, *cell_areas]
     if not shapely.is_valid([a.boundary for a in all_areas]).all():
         raise AssertionError("an area boundary is invalid")
@@ -684,7 +686,7 @@ def organizations_generate(district: District, buildings: Buildings, *, count: i
                    building=buildings.name[b])
              for k, b in zip(kind.tolist(), building.tolist(), strict=True)]
     prefixes = np.array([ORGANIZATIONS[k][3] for k in kind.tolist()], dtype=object)
-    codes = credit_codes(rng, prefixes)
+    codes = credit_codes(rng, prefixes, region=district.areas[0].code[:6])
     codes[(kind == "grassroots") & (rng.random(count) < 0.5)] = None  # not every group is registered
     contact_name, contact_phone = contacts(rng, count)
     return Places(name=np.array(names, dtype=object), code=kind, geometry=buildings.centre[building],

@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pgtrigger
@@ -43,14 +43,20 @@ from assets.models import (
     Road,
 )
 from demo import (
+    CITY_CODE,
+    CITY_NAME,
+    CITY_USER,
     DEMO_PASSWORD,
     DEMO_SUPERUSERS,
     DEMO_TOTP_SECRET,
     DEMO_USERS,
+    DISTRICT_ADMIN_PREFIX,
     GRID_LEADER_PREFIX,
     REFERENCE_DATE,
+    DemoUser,
     rng_for,
 )
+from demo.city import CityDistrict, city_districts
 from demo.geography import (
     Buildings,
     District,
@@ -66,7 +72,7 @@ from demo.geography import (
     roads_generate,
 )
 from demo.population import OCCUPIED_USES, People, contacts, people_generate
-from gis_core.models import Area, Role, User
+from gis_core.models import Area, AreaLevel, Role, User
 from gis_core.services import area_create, user_create
 from signin.selectors import otp_required_for
 from signin.services import totp_device_set
@@ -95,34 +101,57 @@ class DemoData:
     organizations: Places
     key_sites: Places
     roads: Roads
-    user_contacts: tuple[np.ndarray, np.ndarray]  # names and phones: one per grid cell, then per demo user
+    users: list[DemoUser]  # the logins besides the grid leaders (name "": one from user_contacts)
+    user_contacts: tuple[np.ndarray, np.ndarray]  # names and phones: one per grid cell, then per user
     seconds: float = 0.0
 
 
-def demo_generate(*, people: int, seed: int, log: Log = _stderr) -> DemoData:
+def demo_generate(*, people: int, seed: int, log: Log = _stderr, place: CityDistrict | None = None) -> DemoData:
     """Everything for ``people`` residents: ~people/10 buildings, ~people/2.5 houses,
-    ~people/200 organizations, key sites in proportion to buildings."""
+    ~people/200 organizations, key sites in proportion to buildings. ``place``: which
+    district of a city (demo.city; default the demo district alone)."""
     started = time.perf_counter()
-    log(f"generating the demo district: {people:,} people, seed {seed}")
-    district = district_generate(seed)
+    place = place or city_districts(1, seed)[0]
+    seed = place.seed
+    log(f"generating the demo district {place.name}: {people:,} people, seed {seed}")
+    district = district_generate(seed, code=place.code, name=place.name, parent_code=place.parent_code)
     buildings = buildings_generate(district, count=max(1, round(people / 10)), people=people, seed=seed)
     houses = houses_generate(buildings, seed=seed)
     residents = people_generate(rng_for(seed, "people"), house_use=houses.use, people=people,
-                                reference=REFERENCE_DATE)
+                                reference=REFERENCE_DATE, home_region=place.region,
+                                city_regions=place.city_regions, slot=place.index, slots=place.count)
     # Occupied houses left without a household (only when houses outnumber people) are vacant.
     unoccupied = np.isin(houses.use, OCCUPIED_USES)
     unoccupied[residents.house] = False
     houses.use[unoccupied] = "vacant"
+    users = DEMO_USERS if place.index == 0 else [
+        DemoUser(f"{DISTRICT_ADMIN_PREFIX}{place.region}", Role.DISTRICT_ADMIN, place.code, "")]
     data = DemoData(
         seed=seed, district=district, buildings=buildings, houses=houses, people=residents,
         organizations=organizations_generate(district, buildings, count=max(1, round(people / 200)), seed=seed),
         key_sites=key_sites_generate(district, buildings, seed=seed),
         roads=roads_generate(district),
-        user_contacts=contacts(rng_for(seed, "users"), len(district.cells) + len(DEMO_USERS)),
+        users=users,
+        user_contacts=contacts(rng_for(seed, "users"), len(district.cells) + len(users)),
     )
+    _place(data, place)
     data.seconds = time.perf_counter() - started
     log(f"generated in {data.seconds:.1f} s ({buildings.dropped} buildings could not be placed)")
     return data
+
+
+def _place(data: DemoData, place: CityDistrict) -> None:
+    """Move the generated district to its place in the city and give its names its name."""
+    if not place.index:
+        return
+    d = data.district
+    d.areas[:] = [replace(a, boundary=place.move(np.array([a.boundary], dtype=object))[0]) for a in d.areas]
+    b = data.buildings
+    b.footprint, b.name, b.address = place.move(b.footprint), place.rename(b.name), place.rename(b.address)
+    for places in (data.organizations, data.key_sites):
+        places.geometry, places.name = place.move(places.geometry), place.rename(places.name)
+    data.organizations.extra["address"] = place.rename(data.organizations.extra["address"])
+    data.roads.geometry = place.move(data.roads.geometry)
 
 
 # ----------------------------------------------------------------------------- wiping
@@ -155,13 +184,35 @@ def _geos(geom) -> GEOSGeometry:
     return GEOSGeometry(ewkb_hex(np.array([geom], dtype=object))[0])
 
 
-def areas_create(district: District, *, progress: bool) -> dict[str, Area]:
-    """All areas through gis_core.services.area_create (hierarchy checks), parents first."""
+def areas_create(district: District, *, progress: bool, city: Area | None = None) -> dict[str, Area]:
+    """All areas through gis_core.services.area_create (hierarchy checks), parents first;
+    the district under ``city`` if given."""
     created: dict[str, Area] = {}
     for spec in tqdm(district.areas, desc="gis_core_area", unit="rows", file=sys.stderr, disable=not progress):
+        parent = city if city is not None and spec.parent_code == city.code else created.get(spec.parent_code)
         created[spec.code] = area_create(code=spec.code, name=spec.name, level=spec.level,
-                                         parent=created.get(spec.parent_code), boundary=_geos(spec.boundary))
+                                         parent=parent, boundary=_geos(spec.boundary))
     return created
+
+
+def city_create(places: list[CityDistrict], *, seed: int) -> Area:
+    """The city area above ``places`` (the union of their boundaries) and its login
+    CITY_USER, a district administrator of the whole city."""
+    outlines = [place.move(np.array([district_generate(place.seed, code=place.code).areas[0].boundary],
+                                    dtype=object))[0] for place in places]
+    city = area_create(code=CITY_CODE, name=CITY_NAME, level=AreaLevel.CITY, parent=None,
+                       boundary=_geos(shapely.union_all(outlines)))
+    names, phones = contacts(rng_for(seed, "city users"), 1)
+    if not User.objects.filter(username=CITY_USER).exists():
+        _login_create({"username": CITY_USER, "password": DEMO_PASSWORD, "role": Role.DISTRICT_ADMIN,
+                       "areas": [city], "name": names[0], "phone": phones[0]})
+    return city
+
+
+def _login_create(fields: dict) -> None:
+    user = user_create(**fields)
+    if fields["password"] and otp_required_for(user):
+        totp_device_set(user=user, secret_base32=DEMO_TOTP_SECRET)
 
 
 def users_create(data: DemoData, areas: dict[str, Area], *, progress: bool, log: Log = _stderr) -> int:
@@ -171,11 +222,12 @@ def users_create(data: DemoData, areas: dict[str, Area], *, progress: bool, log:
     same username is left as it is. Returns the number created."""
     names, phones = data.user_contacts
     cells = data.district.cells
-    led = {u.area_code for u in DEMO_USERS if u.role == Role.GRID_LEADER}
+    led = {u.area_code for u in data.users if u.role == Role.GRID_LEADER}
     wanted = [
         {"username": u.username, "password": DEMO_PASSWORD, "role": u.role, "areas": [areas[u.area_code]],
-         "name": u.name, "phone": phones[len(cells) + i], "is_superuser": u.username in DEMO_SUPERUSERS}
-        for i, u in enumerate(DEMO_USERS)
+         "name": u.name or names[len(cells) + i], "phone": phones[len(cells) + i],
+         "is_superuser": u.username in DEMO_SUPERUSERS}
+        for i, u in enumerate(data.users)
     ] + [
         {"username": GRID_LEADER_PREFIX + c.code, "password": None, "role": Role.GRID_LEADER,
          "areas": [areas[c.code]], "name": names[c.index], "phone": phones[c.index]}
@@ -187,9 +239,7 @@ def users_create(data: DemoData, areas: dict[str, Area], *, progress: bool, log:
         log(f"kept existing users {', '.join(sorted(existing))} (not overwritten)")
     for fields in tqdm(wanted, desc="gis_core_user", unit="rows", file=sys.stderr, disable=not progress):
         if fields["username"] not in existing:
-            user = user_create(**fields)
-            if fields["password"] and otp_required_for(user):
-                totp_device_set(user=user, secret_base32=DEMO_TOTP_SECRET)
+            _login_create(fields)
     return len(wanted) - len(existing)
 
 
@@ -426,16 +476,17 @@ class LoadReport:
         return sum(self.rows.values())
 
 
-def demo_load(data: DemoData, *, replace: bool = False, progress: bool = True, log: Log = _stderr) -> LoadReport:
-    """Load ``data`` in one transaction (``replace``: wipe the previous district first),
-    then ANALYZE the tables."""
+def demo_load(data: DemoData, *, replace: bool = False, progress: bool = True, log: Log = _stderr,
+              city: Area | None = None) -> LoadReport:
+    """Load ``data`` in one transaction (``replace``: wipe the previous district first;
+    ``city``: the area above the district), then ANALYZE the tables."""
     started = time.perf_counter()
     seconds: dict[str, float] = {"generate": data.seconds}
     with transaction.atomic():
         if replace:
             demo_wipe(log)
         t = time.perf_counter()
-        areas = areas_create(data.district, progress=progress)
+        areas = areas_create(data.district, progress=progress, city=city)
         users = users_create(data, areas, progress=progress, log=log)
         # The tags and categories the people and key sites use (normally there since the
         # data migration, but a database flush empties them).
@@ -451,3 +502,22 @@ def demo_load(data: DemoData, *, replace: bool = False, progress: bool = True, l
     seconds["analyze"] = time.perf_counter() - t
     rows = {Area._meta.db_table: len(areas), User._meta.db_table: users, **loader.rows}
     return LoadReport(rows=rows, seconds=seconds, total_seconds=time.perf_counter() - started + data.seconds)
+
+
+def city_load(*, districts: int, people: int, seed: int, replace: bool = False, progress: bool = True,
+              log: Log = _stderr) -> Iterator[tuple[CityDistrict, LoadReport]]:
+    """``districts`` demo districts of ``people`` each under one city area, generated and
+    loaded one by one (a transaction each: memory stays that of one district); yields each
+    district with its report as it is loaded. One district is the demo district alone."""
+    places = city_districts(districts, seed)
+    city = None
+    if districts > 1:
+        with transaction.atomic():
+            if replace:
+                demo_wipe(log)
+                replace = False
+            city = city_create(places, seed=seed)
+    for place in places:
+        log(f"district {place.index + 1}/{districts}: {place.code} {place.name}")
+        data = demo_generate(people=people, seed=seed, log=log, place=place)
+        yield place, demo_load(data, replace=replace, progress=progress, log=log, city=city)

@@ -211,13 +211,18 @@ def contacts(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     return chinese_names(rng, gender, birth_year), phones(rng, n)
 
 
-def id_numbers(region: np.ndarray, birth: np.ndarray, male: np.ndarray) -> np.ndarray:
+def id_numbers(region: np.ndarray, birth: np.ndarray, male: np.ndarray, *, home_region: str = HOME_REGION,
+               slot: int = 0, slots: int = 1) -> np.ndarray:
     """18-character resident ID numbers (GB 11643): region, birth date, a sequence number
     whose last digit is odd for men, and the check character.
 
     Sequence numbers are unique within each (region, birth date, gender) group, so no two
     people share a number: people are ranked within their group and the rank is scrambled
-    into 0..499 (times two, plus one for men)."""
+    into 0..499 (times two, plus one for men).
+
+    A city of ``slots`` districts generated one by one (``slot``: this one) stays unique
+    too: a district's home region is its own, and people of other regions take every
+    ``slots``-th rank, starting at ``slot``."""
     n = len(region)
     region_int = np.asarray(region, dtype="U6").astype(np.int64)
     month = birth.astype("datetime64[M]")
@@ -230,6 +235,8 @@ def id_numbers(region: np.ndarray, birth: np.ndarray, male: np.ndarray) -> np.nd
     group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - group_start
+    if slots > 1:
+        rank = np.where(region_int == int(home_region), rank, rank * slots + slot)
     if n and rank.max() >= 500:
         raise ValueError("more than 500 people share a region, birth date and gender")
     offset = (ymd * 37 + region_int) % 500  # the same within a group
@@ -373,7 +380,7 @@ class _Households:
 
 
 def _households(rng: np.random.Generator, house_use: np.ndarray, house: np.ndarray,
-                today: np.datetime64) -> _Households:
+                today: np.datetime64, home_region: str, city_regions: frozenset[str]) -> _Households:
     """One household per house in ``house``. Tenants are mostly migrants and moved in
     recently; registered owners may have lived there for up to 30 years."""
     n = len(house)
@@ -387,27 +394,32 @@ def _households(rng: np.random.Generator, house_use: np.ndarray, house: np.ndarr
     foreign = rtype == FOREIGN
     nationality[foreign] = _weighted(rng, {k: v[2] for k, v in FOREIGN_NAMES.items()}, int(foreign.sum()))
     rented = use == "rented"
+    # Migrants come from outside the city: a registered resident of another of its districts
+    # is registered there.
+    migrant_regions = {r: w for r, w in MIGRANT_REGIONS.items() if r not in city_regions}
     years_in = np.where(rented, np.minimum(rng.exponential(2.5, n), 10),
                         np.where(rtype == REGISTERED, rng.uniform(0, 30, n), rng.uniform(0, 15, n)))
     return _Households(
         house=house, rented=rented, residence_type=rtype, nationality=nationality,
-        region=np.where(rtype == MIGRANT, _weighted(rng, MIGRANT_REGIONS, n), HOME_REGION),
+        region=np.where(rtype == MIGRANT, _weighted(rng, migrant_regions, n), home_region),
         moved_in=today - _days(years_in), ethnicity=_weighted(rng, ETHNICITIES, n),
         surname=_weighted(rng, SURNAMES, n),
     )
 
 
 def people_generate(rng: np.random.Generator, *, house_use: np.ndarray, people: int,
-                    reference: dt.date = REFERENCE_DATE) -> People:
+                    reference: dt.date = REFERENCE_DATE, home_region: str = HOME_REGION,
+                    city_regions: frozenset[str] = frozenset(), slot: int = 0, slots: int = 1) -> People:
     """``people`` people living in the occupied (self-occupied or rented) houses among
     ``house_use``; every person lives somewhere, every occupied house holds 1 to 5 (when
-    there are more occupied houses than people, a random subset gets one each)."""
+    there are more occupied houses than people, a random subset gets one each).
+    ``home_region`` … ``slots``: the district's place in a city (see id_numbers)."""
     today = reference_day(reference)
     occupied = np.flatnonzero(np.isin(house_use, OCCUPIED_USES))
     house = np.sort(rng.choice(occupied, size=min(len(occupied), people), replace=False))
     sizes = household_sizes(rng, len(house), people)
     m = _members(rng, _template_choice(rng, sizes))
-    h = _households(rng, house_use, house, today)
+    h = _households(rng, house_use, house, today, home_region, city_regions)
     hh, n = m.household, len(m.household)
 
     birth = today - _days(m.age)
@@ -417,7 +429,8 @@ def people_generate(rng: np.random.Generator, *, house_use: np.ndarray, people: 
     name = chinese_names(rng, m.gender, birth.astype("datetime64[Y]").astype(int) + 1970, surname=surname)
     name[foreign] = foreign_names(rng, h.nationality[hh][foreign])
     ids = np.full(n, None, dtype=object)
-    ids[~foreign] = id_numbers(h.region[hh][~foreign], birth[~foreign], m.gender[~foreign] == "M")
+    ids[~foreign] = id_numbers(h.region[hh][~foreign], birth[~foreign], m.gender[~foreign] == "M",
+                               home_region=home_region, slot=slot, slots=slots)
     ethnicity = np.where(rng.random(n) < 0.08, _weighted(rng, ETHNICITIES, n), h.ethnicity[hh])
     ethnicity[foreign] = ""
     phone = phones(rng, n)

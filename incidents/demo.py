@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gis_core.models import AreaLevel, Role, User
+from gis_core.scoping import code_in_scope, user_area_prefixes
 from incidents import services
 from incidents.models import Case, Category, Department, Open311Client
 
@@ -48,7 +49,7 @@ def demo_cases_load(*, count: int = DEMO_CASES, seed: int,
     users["handler"].departments.set(Department.objects.all())
     Open311Client.objects.get_or_create(key_hash=services.key_hash(DEMO_OPEN311_KEY),
                                         defaults={"name": "Demo app"})
-    leaders = _leaders_by_cell()
+    leaders = _leaders_by_cell(within=users["dispatcher"])
     points = _points_in_cells(list(leaders), count, seed)
     categories = list(Category.objects.filter(parent__isnull=False, active=True).order_by("code"))
     ends = rng.choices(list(ENDS), weights=list(ENDS.values()), k=count)
@@ -84,12 +85,15 @@ def _walk(case: Case, end: str, at: dt.datetime, now: dt.datetime, users: dict[s
                                  note=NOTES.get(action, ""), params=params, at=at)
 
 
-def _leaders_by_cell() -> dict[int, User]:
-    """Each grid cell with a grid leader, and that leader."""
+def _leaders_by_cell(*, within: User) -> dict[int, User]:
+    """Each grid cell with a grid leader, and that leader, in the areas of ``within`` (the
+    demo dispatcher, who takes the cases on: with a city of several districts, the cells
+    of the demo district)."""
+    prefixes = user_area_prefixes(within)
     leaders = {}
     for user in User.objects.filter(role=Role.GRID_LEADER).prefetch_related("areas").order_by("username"):
         for area in user.areas.all():
-            if area.level == AreaLevel.GRID:
+            if area.level == AreaLevel.GRID and code_in_scope(area.code, prefixes):
                 leaders.setdefault(area.pk, user)
     return leaders
 

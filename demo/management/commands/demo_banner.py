@@ -9,7 +9,15 @@ from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import translation
 
-from demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, GRID_LEADER_PREFIX
+from demo import (
+    CITY_USER,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    DEMO_USERS,
+    DISTRICT_ADMIN_PREFIX,
+    GRID_LEADER_PREFIX,
+    DemoUser,
+)
 from gis_core.demo import demo_parts
 from gis_core.models import Role, User
 from gis_core.navigation import all_pages
@@ -74,11 +82,16 @@ class Command(BaseCommand):
     def _logins(self) -> tuple[list[tuple], int]:
         """One row per demo user present in the database (username, role, area, password,
         whether a code is asked); an account that was not made by the demo (another role)
-        is flagged instead of showing the demo password."""
+        is flagged instead of showing the demo password. With a city of districts
+        (`seed_demo --districts`), its administrators too."""
         users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
                  .prefetch_related("areas")}
+        city = (User.objects.filter(username=CITY_USER) | User.objects.filter(
+            username__startswith=DISTRICT_ADMIN_PREFIX)).filter(role=Role.DISTRICT_ADMIN).order_by("username")
+        city_admins = [DemoUser(u.username, Role.DISTRICT_ADMIN, "", u.name) for u in city]
+        users.update((u.username, u) for u in city.prefetch_related("areas"))
         rows = []
-        for demo in DEMO_USERS:
+        for demo in [*DEMO_USERS, *city_admins]:
             user = users.get(demo.username)
             if user is None:
                 continue

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo import DEFAULT_PEOPLE, DEFAULT_SEED
-from demo.loader import demo_generate, demo_load
+from demo import CITY_CODE, CITY_DISTRICTS, CITY_NAME, CITY_USER, DEFAULT_PEOPLE, DEFAULT_SEED
+from demo.loader import city_load
 from gis_core.demo import demo_parts
 from gis_core.models import Area
 
@@ -24,12 +24,18 @@ class Command(BaseCommand):
         "areas, buildings, houses, people, tags assigned, residences, organizations and key sites with "
         "their history, and every table referencing them — users' area assignments, the personal-data "
         "access log — and deletes every user that has a role; users without a role, such as operators "
-        "made with createsuperuser, are kept, and a demo login whose username they hold is not created)."
+        "made with createsuperuser, are kept, and a demo login whose username they hold is not created). "
+        f"--districts K (up to {len(CITY_DISTRICTS)}) loads K such districts side by side under one city area "
+        f"{CITY_CODE} {CITY_NAME} — 盘龙区 first, then Kunming's other districts' codes — each with --people "
+        f"residents and its own seed, one transaction per district; the login `{CITY_USER}` administers the "
+        "whole city and `admin_<district code>` each further district."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE,
                             help=f"number of residents (default {DEFAULT_PEOPLE:,}; at least {MIN_PEOPLE})")
+        parser.add_argument("--districts", type=int, default=1,
+                            help=f"districts side by side under one city (default 1; at most {len(CITY_DISTRICTS)})")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
         existing = parser.add_mutually_exclusive_group()
         existing.add_argument("--if-empty", action="store_true",
@@ -39,9 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     def handle(self, *args, people: int, seed: int, if_empty: bool, replace: bool, no_progress: bool,
-               verbosity: int, **options) -> None:
+               verbosity: int, districts: int = 1, **options) -> None:
         if people < MIN_PEOPLE:
             raise CommandError(f"--people must be at least {MIN_PEOPLE}.")
+        if not 1 <= districts <= len(CITY_DISTRICTS):
+            raise CommandError(f"--districts must be between 1 and {len(CITY_DISTRICTS)}.")
         if Area.objects.exists():
             if if_empty:
                 self.stdout.write("Areas already exist: the demo district was not loaded (--if-empty).")
@@ -50,12 +58,19 @@ class Command(BaseCommand):
                 raise CommandError("Areas already exist. Use --replace to delete them and load the demo district "
                                    "again, or --if-empty to skip loading when the database is not empty.")
         log = self.stderr.write if verbosity > 0 else (lambda message: None)
-        data = demo_generate(people=people, seed=seed, log=log)
-        try:
-            report = demo_load(data, replace=replace, progress=verbosity > 0 and not no_progress, log=log)
-        except Exception as error:
-            raise CommandError(f"Loading the demo district failed and was rolled back: {error}") from error
-        self._summary(report)
+        loads = city_load(districts=districts, people=people, seed=seed, replace=replace,
+                          progress=verbosity > 0 and not no_progress, log=log)
+        while True:
+            try:
+                place, report = next(loads)
+            except StopIteration:
+                break
+            except Exception as error:
+                kept = "" if districts == 1 else " (the districts loaded before it are kept)"
+                raise CommandError(f"Loading the demo district failed and was rolled back{kept}: {error}") from error
+            if districts > 1:
+                self.stdout.write(f"{place.code} {place.name}")
+            self._summary(report)
         for part in demo_parts():
             part.load(seed=seed, log=self.stdout.write)
 
