@@ -1,7 +1,7 @@
 """Read replicas (PostgreSQL streaming replication): which reads may go to a standby.
 
 Nothing goes to a replica unless a read path opts in: the heavy reads that tolerate a
-second of lag (tiles, heatmaps, exports, metrics, search, area statistics) run inside
+second of lag (tiles, heatmaps, exports, OGC API items, metrics, search, area statistics) run inside
 ``replica_reads()`` — a context manager, also usable as a decorator — which sets a
 context variable that ``ReplicaRouter.db_for_read`` and ``read_alias()`` (for raw SQL)
 check. Everything else reads from the primary, and so does every read

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from gis_core.api_base import path_id
 from gis_core.exporting.api import AnyAccept
+from gis_core.replicas import replica_view
 from gis_core.selectors import user_areas_bounds
 from ogc import documents
 from ogc.collections import collection_get, collections_for
@@ -130,6 +131,7 @@ class ItemsView(OgcView):
     query_serializer = ItemsQuerySerializer
     template = "ogc/items.html"
 
+    @replica_view  # whole layers for GIS clients, like the exports: a read replica when one is usable
     def get(self, request, collection_id: str):
         collection = collection_get(request.user, collection_id)
         q = self.query
