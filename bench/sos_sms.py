@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -52,18 +51,12 @@ from bench.lib.processes import mp_stop, popen_stop
 from bench.lib.report import Results, say
 from bench.lib.smsc import SmscProcess
 from bench.lib.stream import sos_arguments, sos_stream
+from devstack.procfile import procfile_argv
 
 DEVICES = 5000
 CONTACT = "[bench] 家属"
 PHONE_PREFIX = "1990000"  # the bench contacts' phones: 1990000nnnn
-def procfile_command(name: str) -> list[str]:
-    """The Procfile's command of process ``name``, run by this Python (the bench's venv)."""
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    words = shlex.split(next(line for line in lines if line.startswith(f"{name}: ")).split(": ", 1)[1])
-    return words[1:] if words[0].endswith("/python") else words
-
-
-WORKER = procfile_command("worker")
+WORKER = procfile_argv("worker")
 
 
 def contacts_add(db, homes) -> dict[str, str]:
@@ -177,7 +170,7 @@ def main() -> None:
             env = {**os.environ, "DATABASE_URL": db_url, "SMPP_URL": smsc.url, "NOTIFY_QUIET_HOURS": "",
                    "DEBUG": "0"}
             worker_log = tempfile.TemporaryFile("w+")  # shown when an SMS does not come
-            worker = subprocess.Popen([sys.executable, *WORKER], cwd=ROOT, env=env, stdout=worker_log,
+            worker = subprocess.Popen(WORKER, cwd=ROOT, env=env, stdout=worker_log,
                                       stderr=subprocess.STDOUT, start_new_session=True)
             go, stop, sent = mp.Event(), mp.Event(), mp.RawValue("q", 0)
             publisher = mp.Process(target=background_publisher, args=(stream.messages, broker.url, args.background,

@@ -13,14 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from devstack.procfile import procfile_commands
+
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = ROOT / "docs" / "deploy" / "systemd"
 DEVELOPMENT_ONLY = {"simulator"}  # the terminal simulator feeds the demo, not a district
-
-
-def procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip())
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
@@ -40,7 +37,7 @@ def test_the_units_are_valid_where_the_checkout_is(tmp_path):
 def test_every_production_process_has_a_unit_running_its_command():
     starts = {unit.name: re.search(r"^ExecStart=(.*)$", unit.read_text(), re.M).group(1)
               for unit in UNITS.glob("*.service")}
-    for name, command in procfile().items():
+    for name, command in procfile_commands().items():
         if name in DEVELOPMENT_ONLY:
             continue
         program = command.split()[:3] if "manage.py" in command else command.split()[:2]

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from bench.lib.processes import popen_stop
+from devstack.procfile import procfile_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 START_S = 30  # the longest wait for it to listen
@@ -23,8 +24,7 @@ class WebServer:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers), "--no-access-log", "--lifespan", "off"],
+            procfile_argv("web", PORT=self.port, WEB_WORKERS=workers),
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + START_S
         while time.monotonic() < deadline:
