@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 from assets import services
 from tests.helpers import building_in, tile_features, tile_get, tile_xy
 from tiles.layers import layer_for
-from tiles.mvt import tile_queryset
+from tiles.mvt import tile_sql
 from tiles.tilemath import tiles_covering
 
 DISTRICT = (102.70, 25.00, 102.76, 25.06)  # the fixture's district
@@ -55,6 +55,15 @@ def test_tiles_hold_only_the_users_areas(world, role, buildings, cells):
     assert set(district_features(client, "buildings", 13)) == {world.buildings[b].pk for b in buildings}
     codes = {f["properties"]["code"] for f in district_features(client, "cells", 11).values()}
     assert codes == {world.areas[c].code for c in cells}
+
+
+def test_users_of_different_areas_one_after_another_each_get_their_own(world):
+    """A cached layer's compiled rows are reused per scope (tiles/mvt.py): users of
+    different areas in turn, in one process, never get another's."""
+    for role, buildings in (("admin", {"bA", "bB", "bF"}), ("leader_a", {"bA"}), ("street", {"bA", "bB"}),
+                            ("leader_b", {"bB"})):
+        found = district_features(world.client(role), "buildings", 13)
+        assert set(found) == {world.buildings[b].pk for b in buildings}, role
 
 
 def test_key_sites_and_organizations(world):
@@ -132,7 +141,7 @@ def test_the_tile_filter_uses_the_spatial_index(world):
             " FROM generate_series(0, 3499) i")
         cursor.execute("ANALYZE assets_building")
     layer = layer_for("buildings")
-    sql, params = tile_queryset(layer, world.users["admin"], 16, *tile_xy(102.705, 25.01, 16)).query.sql_with_params()
+    sql, params = tile_sql(layer, world.users["admin"], 16, *tile_xy(102.705, 25.01, 16))
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())

@@ -1,7 +1,7 @@
 """Rendering vector tiles in PostGIS, and the version-checked tile cache.
 
-One statement renders a tile: the layer's queryset — scoped to the user and filtered to
-the tile with ``geometry && envelope`` (a GiST index scan) — wrapped in
+One statement renders a tile: the layer's queryset — scoped to the user (layer_rows) and
+filtered to the tile with ``geometry && envelope`` (a GiST index scan) — wrapped in
 ``ST_AsMVT(ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(z, x, y), 4096, 64))``.
 The same statement reads the tile's current version, so the cached copy is labelled with
 the version of the snapshot it was drawn from (tiles/models.py).
@@ -19,7 +19,7 @@ from django.db.models import F, QuerySet
 from gis_core.replicas import read_alias
 from gis_core.scoping import UNRESTRICTED, scope_queryset, user_area_prefixes
 from tiles.layers import TileLayer
-from tiles.tilemath import tile_envelope_4326
+from tiles.tilemath import tile_bbox_4326
 
 EXTENT = 4096
 BUFFER = 64
@@ -56,23 +56,44 @@ def scope_key(user) -> str | None:
     return key if len(key) <= 200 else "sha1:" + hashlib.sha1(key.encode()).hexdigest()
 
 
-def tile_queryset(layer: TileLayer, user, z: int, x: int, y: int) -> QuerySet:
-    """The rows of a tile: id, geometry and the zoom's attributes, scoped to the user."""
+def layer_rows(layer: TileLayer, user, z: int) -> QuerySet:
+    """The rows the layer draws at zoom ``z`` for this user: id, geometry and the zoom's
+    attributes, scoped to the user (the tile's box is added by tile_sql)."""
     qs = layer.queryset()
     # Cached tiles are shared by users with the same areas: a model narrowed further per
     # user (gis_core.scoping's scope_narrow) can only be drawn live.
     assert not (layer.cached and hasattr(qs.model, "scope_narrow")), f"{layer.name}: a narrowed model must be live"
-    qs = scope_queryset(qs, user)
-    envelope = tile_envelope_4326(z, x, y, margin=BUFFER / EXTENT)
-    qs = qs.filter(**{f"{layer.geometry}__bboverlaps": envelope})
     attributes = {f"a_{name}": F(expr) if isinstance(expr, str) else expr
                   for name, expr in layer.attributes_at(z).items()}
-    return qs.order_by().values(mvt_id=F("pk"), mvt_geom=F(layer.geometry), **attributes)
+    return scope_queryset(qs, user).order_by().values(mvt_id=F("pk"), mvt_geom=F(layer.geometry), **attributes)
+
+
+# Compiled layer_rows SQL of cached layers by (layer, zoom's attribute set, scope): the
+# ORM's compilation costs as much as a sixth of an uncached z16 tile. For a cached layer it
+# is a function of these alone — the cached tiles themselves are shared by scope — while a
+# live layer's queryset may hold the time of the request or a per-user narrowing.
+# (Keyed by the layer object, not its name: a layer registered anew is compiled anew.)
+_COMPILED: dict[tuple, tuple[TileLayer, str, tuple]] = {}
+_COMPILED_MAX = 1024
+
+
+def _layer_rows_sql(layer: TileLayer, user, z: int) -> tuple[str, tuple]:
+    if not layer.cached:
+        return layer_rows(layer, user, z).query.sql_with_params()
+    band = sum(1 for from_zoom, _attributes in layer.attributes if z >= from_zoom)
+    key = (id(layer), band, scope_key(user))
+    compiled = _COMPILED.get(key)
+    if compiled is None or compiled[0] is not layer:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        compiled = _COMPILED[key] = (layer, *layer_rows(layer, user, z).query.sql_with_params())
+    return compiled[1], compiled[2]
 
 
 def tile_sql(layer: TileLayer, user, z: int, x: int, y: int) -> tuple[str, list]:
-    """SQL returning (current version, MVT bytes) of one tile."""
-    inner, inner_params = tile_queryset(layer, user, z, x, y).query.sql_with_params()
+    """SQL returning (current version, MVT bytes) of one tile. The box filter on the layer's
+    rows is pushed down by PostgreSQL to the geometry's GiST index."""
+    inner, inner_params = _layer_rows_sql(layer, user, z)
     columns = "".join(f', q."a_{name}" AS "{name}"' for name in layer.attributes_at(z))
     sql = f"""
         SELECT
@@ -83,11 +104,13 @@ def tile_sql(layer: TileLayer, user, z: int, x: int, y: int) -> tuple[str, list]
                        ST_AsMVTGeom(ST_Transform(q.mvt_geom, 3857), ST_TileEnvelope(%s, %s, %s),
                                     {EXTENT}, {BUFFER}, true) AS geom
                 FROM ({inner}) q
+                WHERE q.mvt_geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)
              ) t)
     """
     # (ST_AsMVT skips rows whose clipped geometry is NULL; filtering on it in SQL would
     # make PostgreSQL compute ST_AsMVTGeom twice.)
-    return sql, [layer.name, z, x, y, layer.name, z, x, y, *inner_params]
+    box = tile_bbox_4326(z, x, y, margin=BUFFER / EXTENT)
+    return sql, [layer.name, z, x, y, layer.name, z, x, y, *inner_params, *box]
 
 
 def _etag(data: bytes) -> str:

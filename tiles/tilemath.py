@@ -36,15 +36,20 @@ def m3857_to_lonlat(x: float, y: float) -> tuple[float, float]:
     return x * 180 / EARTH_HALF, math.degrees(2 * math.atan(math.exp(y * math.pi / EARTH_HALF)) - math.pi / 2)
 
 
-def tile_envelope_4326(z: int, x: int, y: int, margin: float = 0.0) -> Polygon:
-    """The tile's bounds in EPSG:4326, grown by ``margin`` (a fraction of the tile size):
-    what an index-backed ``geom && envelope`` filter needs to catch every feature that a
-    buffered tile draws."""
+def tile_bbox_4326(z: int, x: int, y: int, margin: float = 0.0) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the tile in EPSG:4326, grown by ``margin`` (a fraction
+    of the tile size): what an index-backed ``geom && envelope`` filter needs to catch
+    every feature that a buffered tile draws."""
     xmin, ymin, xmax, ymax = tile_bounds_3857(z, x, y)
     grow = (xmax - xmin) * margin
     west, south = m3857_to_lonlat(xmin - grow, ymin - grow)
     east, north = m3857_to_lonlat(xmax + grow, ymax + grow)
-    envelope = Polygon.from_bbox((west, south, east, north))
+    return west, south, east, north
+
+
+def tile_envelope_4326(z: int, x: int, y: int, margin: float = 0.0) -> Polygon:
+    """tile_bbox_4326 as a polygon."""
+    envelope = Polygon.from_bbox(tile_bbox_4326(z, x, y, margin))
     envelope.srid = 4326
     return envelope
 

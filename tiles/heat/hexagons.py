@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tiles.heat.binning import rows
 from tiles.heat.metrics import WEB_MERCATOR, WGS84, HeatQuery
-from tiles.tilemath import tile_bounds_3857, tile_envelope_4326
+from tiles.tilemath import tile_bbox_4326, tile_bounds_3857
 
 HEX_PER_TILE = 12                # hexagon edge = tile width / this
 MVT_EXTENT, MVT_BUFFER = 4096, 64
@@ -25,7 +25,7 @@ def hex_mvt(query: HeatQuery, z: int, x: int, y: int) -> bytes | None:
     says, a point exactly on an edge counts in both hexagons."""
     xmin, _ymin, xmax, _ymax = tile_bounds_3857(z, x, y)
     edge = (xmax - xmin) / HEX_PER_TILE
-    bbox = tile_envelope_4326(z, x, y, margin=2 / HEX_PER_TILE).extent
+    bbox = tile_bbox_4326(z, x, y, margin=2 / HEX_PER_TILE)
     points, params = query.points(bbox=bbox, srid=WEB_MERCATOR)
     sql = f"""
         WITH tile AS (

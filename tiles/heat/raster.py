@@ -37,7 +37,7 @@ from tiles.heat.binning import (
     smooth,
 )
 from tiles.heat.metrics import WEB_MERCATOR, WGS84, HeatQuery, PointsSQL
-from tiles.tilemath import TILE_PIXELS, resolution, tile_bounds_3857, tile_envelope_4326
+from tiles.tilemath import TILE_PIXELS, resolution, tile_bbox_4326, tile_bounds_3857
 
 SIGMA_PX_MIN, SIGMA_PX_MAX = 1.5, 40.0  # kernel σ clamped to this many tile pixels
 
@@ -81,7 +81,7 @@ class TileGrid:
         sigma = min(max(SIGMA_M / ground_pixel, SIGMA_PX_MIN), SIGMA_PX_MAX)
         margin = kernel_radius(sigma)
         return cls(pixel, sigma, margin, left=xmin - margin * pixel, top=ymax + margin * pixel,
-                   bbox=tile_envelope_4326(z, x, y, margin=margin / TILE_PIXELS).extent)
+                   bbox=tile_bbox_4326(z, x, y, margin=margin / TILE_PIXELS))
 
     @property
     def size(self) -> int:
