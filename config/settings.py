@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -393,6 +394,12 @@ SIGNIN_PENDING_SECONDS = 300
 
 # History context (user, URL) only for requests that may write; reads skip the overhead.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# History rows are read by record (pgh_obj) only: the foreign keys they copy (area, building
+# …) get no index there, which every write of a tracked row would keep up for nothing
+# (geometries: gis_core.history). The record's and the context's keys keep theirs.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(db_index=True)
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextForeignKey(db_index=True)
 
 # Elderly-care terminals (iot): a left-safe-zone alert needs this many consecutive fixes
 # clearly outside (farther out than their accuracy), and as many clearly inside to count

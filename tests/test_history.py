@@ -1,3 +1,5 @@
+import pytest
+
 """Trace information (痕迹): who changed which fields of a record, when, old and new values."""
 from pghistory.models import Events
 
@@ -54,3 +56,23 @@ def test_deletion_is_recorded(world):
 def test_history_of_a_record_outside_my_areas_is_404(world):
     response = world.client("leader_b").get(f"/api/v1/buildings/{world.buildings['bA'].pk}/history/")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_history_tables_index_only_what_reads_them():
+    """History is read by record (pgh_obj), with its context: no index on the foreign keys
+    or geometries it copies, which every tracked write would keep up for nothing."""
+    from django.apps import apps
+    from django.db import connection
+    from pghistory.models import Event
+
+    tables = [m._meta.db_table for m in apps.get_models() if issubclass(m, Event) and not m._meta.abstract
+              and m._meta.managed and not m._meta.proxy]
+    assert "assets_buildingevent" in tables
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+        indexed = {}
+        for table, definition in cursor.fetchall():
+            indexed.setdefault(table, set()).add(definition.rsplit("(", 1)[1].rstrip(")"))
+    for table in tables:
+        assert indexed[table] <= {"pgh_id", "pgh_obj_id", "pgh_context_id"}, (table, indexed[table])
