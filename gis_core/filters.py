@@ -30,7 +30,8 @@ class PersonalDataFilterBackend(DjangoFilterBackend):
 
 class PersonalDataOrderingFilter(OrderingFilter):
     """``?ordering=``, refused (400, ``ordering``) on a personal field for roles that see it
-    masked: the order would rank the hidden values."""
+    masked: the order would rank the hidden values. The primary key ends every ordering:
+    rows that tie (cases due at the same hour) would otherwise move between pages."""
 
     def get_ordering(self, request, queryset, view):
         ordering = super().get_ordering(request, queryset, view)
@@ -39,7 +40,17 @@ class PersonalDataOrderingFilter(OrderingFilter):
             if refused:
                 raise exceptions.ValidationError({self.ordering_param: [
                     _("Your role sees %(fields)s masked: it may not order by it.") % {"fields": ", ".join(refused)}]})
+        return ordering_with_tiebreaker(ordering, queryset.model)
+
+
+def ordering_with_tiebreaker(ordering, model) -> list[str] | None:
+    """``ordering`` ending with the primary key, unless it already names it."""
+    if not ordering:
         return ordering
+    unique = {"pk", model._meta.pk.name}
+    if unique.intersection(term.lstrip("-") for term in ordering):
+        return list(ordering)
+    return [*ordering, "pk"]
 
 
 class AreaFilter(django_filters.FilterSet):

@@ -12,12 +12,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_core.api_base import AtomicWritesMixin, path_id
-from gis_core.filters import PersonalDataFilterBackend
+from gis_core.filters import PersonalDataFilterBackend, PersonalDataOrderingFilter
 from incidents.tracking import TrackThrottle
 from services import appointment_selectors as selectors
 from services.appointment_serializers import (
@@ -150,7 +149,7 @@ class ServiceCentreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     queryset = ServiceCentre.objects.all()
     serializer_class = CentreSerializer
-    filter_backends = [PersonalDataFilterBackend, OrderingFilter]
+    filter_backends = [PersonalDataFilterBackend, PersonalDataOrderingFilter]
     ordering_fields = ["name"]
 
     def get_queryset(self):
@@ -173,7 +172,7 @@ class AppointmentViewSet(AtomicWritesMixin, mixins.ListModelMixin, mixins.Retrie
     queryset = Appointment.objects.all()
     serializer_class = AppointmentSerializer
     filterset_class = AppointmentFilter
-    filter_backends = [PersonalDataFilterBackend, OrderingFilter]
+    filter_backends = [PersonalDataFilterBackend, PersonalDataOrderingFilter]
     ordering_fields = ["starts_at", "created_at"]
 
     def get_queryset(self):

@@ -8,13 +8,13 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import SearchFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_core.api_base import AtomicWritesMixin, conflict_schema, path_id
-from gis_core.filters import PersonalDataFilterBackend
+from gis_core.filters import PersonalDataFilterBackend, PersonalDataOrderingFilter
 from gis_core.replicas import replica_view
 from services import selectors
 from services.filters import ApplicationFilter, FollowUpFilter, ServiceItemFilter
@@ -49,7 +49,7 @@ class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     queryset = ServiceItem.objects.all()
     serializer_class = ServiceItemSerializer
     filterset_class = ServiceItemFilter
-    filter_backends = [PersonalDataFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [PersonalDataFilterBackend, SearchFilter, PersonalDataOrderingFilter]
     search_fields = ["code", "name"]
     ordering_fields = ["code", "name", "promised_days"]
 
@@ -73,7 +73,7 @@ class ApplicationViewSet(AtomicWritesMixin, mixins.ListModelMixin, mixins.Retrie
     queryset = Application.objects.all()
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
-    filter_backends = [PersonalDataFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [PersonalDataFilterBackend, SearchFilter, PersonalDataOrderingFilter]
     search_fields = ["number", "applicant_name"]
     ordering_fields = ["received_at", "due_date"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]

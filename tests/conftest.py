@@ -41,6 +41,11 @@ def pytest_configure(config):
     # a replica configured for development (DATABASE_REPLICA_URLS) lags behind the tests' writes.
     settings.REPLICA_DATABASES = []
 
+    # Quiet hours (local night) would hold back every non-urgent message of a run that happens
+    # at night, in the tests and in the servers and workers they start: off unless a test of
+    # quiet hours sets them.
+    os.environ["NOTIFY_QUIET_HOURS"] = settings.NOTIFY_QUIET_HOURS = ""
+
 
 def pytest_unconfigure(config):
     """Once the results are printed the run must end. A thread left working (a stream, a

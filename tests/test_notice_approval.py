@@ -65,8 +65,7 @@ def test_the_log_is_append_only(world):
 
 
 def test_the_chunk_job_delivers_each_phone_once_and_staff_read_receipts_list_who_has_not_read(world, housemate,
-                                                                                                smsc, settings):
-    settings.NOTIFY_QUIET_HOURS = ""
+                                                                                                smsc):
     notice = notice_publish(world, notice_body(to_staff=True))
     ids = list(outbox(notice["id"]).order_by("id").values_list("id", flat=True))
     states = notice_chunk_send(notice_id=notice["id"], first_id=ids[0], last_id=ids[-1], rate=1000)

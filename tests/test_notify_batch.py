@@ -15,7 +15,6 @@ THROTTLED, INVALID_DESTINATION = 0x58, 0x0B
 
 @pytest.fixture(autouse=True)
 def small_batches(settings):
-    settings.NOTIFY_QUIET_HOURS = ""
     settings.NOTIFY_BATCH, settings.SMPP_WINDOW, settings.SMPP_THROTTLE_PAUSE = 10, 4, 0.01
 
 

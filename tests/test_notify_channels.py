@@ -5,16 +5,9 @@ import hashlib
 import hmac
 import json
 
-import pytest
-
 from notify import services
 from notify.defaults import templates_defaults_load
 from notify.models import InboxItem, MessageTemplate, Notification
-
-
-@pytest.fixture(autouse=True)
-def daytime(settings):
-    settings.NOTIFY_QUIET_HOURS = ""
 
 
 def enqueue(**kwargs):

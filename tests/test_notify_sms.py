@@ -3,7 +3,6 @@ rule's messages to the family, UCS-2 and concatenation, throttling with back-off
 delivery receipts, and a resident's "1"–"5" reply rating their case."""
 import json
 
-import pytest
 from django.db import connection
 
 from iot.batch_write import messages_ingest
@@ -14,11 +13,6 @@ from notify.models import Notification, State
 from notify.rules import alert_fan_out
 from notify.texts import sms_segments
 from tests.helpers import at, wait_until
-
-
-@pytest.fixture(autouse=True)
-def daytime(settings):
-    settings.NOTIFY_QUIET_HOURS = ""
 
 
 def deliver_all() -> list[str]:

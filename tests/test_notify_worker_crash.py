@@ -17,7 +17,7 @@ PHONES = [f"1360000{n:04d}" for n in range(1, 6)]
 
 class Worker:
     def __init__(self, smsc) -> None:
-        self.env = {**subprocess_env(), "SMPP_URL": smsc.url, "NOTIFY_QUIET_HOURS": "", "NOTIFY_RATE_LIMIT": ""}
+        self.env = {**subprocess_env(), "SMPP_URL": smsc.url, "NOTIFY_RATE_LIMIT": ""}
         self.process = None
 
     def start(self) -> "Worker":

@@ -29,9 +29,8 @@ def sign_in(browser: Client, smsc, phone: str):
 
 
 @pytest.fixture
-def filed(service_desk, desk, settings):
+def filed(service_desk, desk):
     """pA's application and case, pB's application, and someone else's case."""
-    settings.NOTIFY_QUIET_HOURS = ""
     mine = service_desk.file(person="pA")
     theirs = service_desk.file(person="pB")
     my_case = desk.report("community", reporter_phone="138 0000 1111")["properties"]  # typed with spaces

@@ -43,8 +43,7 @@ def report(code_sent, *, phone=PHONE, address="10.0.0.1", fmt="json", **fields):
 
 
 @pytest.fixture
-def district(world, settings):
-    settings.NOTIFY_QUIET_HOURS = ""
+def district(world):
     return world
 
 

@@ -17,8 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("browser_page", [{"width": 390, "height": 844}], indirect=True)
-def test_a_resident_reports_a_problem_from_a_phone(world, live_server, browser_page, smsc, settings):
-    settings.NOTIFY_QUIET_HOURS = ""
+def test_a_resident_reports_a_problem_from_a_phone(world, live_server, browser_page, smsc):
     page = browser_page.page
     page.goto(f"{live_server.url}/portal/report/")
     page.wait_for_function("() => window.GridMap && document.querySelector('#map canvas')")
