@@ -47,6 +47,13 @@ def tile_bbox_4326(z: int, x: int, y: int, margin: float = 0.0) -> tuple[float, 
     return west, south, east, north
 
 
+def box_intersection(a: tuple[float, float, float, float],
+                     b: tuple[float, float, float, float]) -> tuple[float, float, float, float] | None:
+    """The overlap of two (xmin, ymin, xmax, ymax) boxes, or None when they do not meet."""
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[0] <= box[2] and box[1] <= box[3] else None
+
+
 def tile_envelope_4326(z: int, x: int, y: int, margin: float = 0.0) -> Polygon:
     """tile_bbox_4326 as a polygon."""
     envelope = Polygon.from_bbox(tile_bbox_4326(z, x, y, margin))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from tiles.heat.binning import rows
 from tiles.heat.metrics import WEB_MERCATOR, WGS84, HeatQuery
+from tiles.heat.raster import points_box
 from tiles.tilemath import tile_bbox_4326, tile_bounds_3857
 
 HEX_PER_TILE = 12                # hexagon edge = tile width / this
@@ -25,7 +26,9 @@ def hex_mvt(query: HeatQuery, z: int, x: int, y: int) -> bytes | None:
     says, a point exactly on an edge counts in both hexagons."""
     xmin, _ymin, xmax, _ymax = tile_bounds_3857(z, x, y)
     edge = (xmax - xmin) / HEX_PER_TILE
-    bbox = tile_bbox_4326(z, x, y, margin=2 / HEX_PER_TILE)
+    bbox = points_box(query, tile_bbox_4326(z, x, y, margin=2 / HEX_PER_TILE))
+    if bbox is None:
+        return None
     points, params = query.points(bbox=bbox, srid=WEB_MERCATOR)
     sql = f"""
         WITH tile AS (

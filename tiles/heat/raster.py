@@ -37,7 +37,7 @@ from tiles.heat.binning import (
     smooth,
 )
 from tiles.heat.metrics import WEB_MERCATOR, WGS84, HeatQuery, PointsSQL
-from tiles.tilemath import TILE_PIXELS, resolution, tile_bbox_4326, tile_bounds_3857
+from tiles.tilemath import TILE_PIXELS, box_intersection, resolution, tile_bbox_4326, tile_bounds_3857
 
 SIGMA_PX_MIN, SIGMA_PX_MAX = 1.5, 40.0  # kernel σ clamped to this many tile pixels
 
@@ -87,9 +87,9 @@ class TileGrid:
     def size(self) -> int:
         return TILE_PIXELS + 2 * self.margin
 
-    def sql(self, query: HeatQuery) -> PointsSQL:
-        """The binning query of this tile's points."""
-        points = query.points(bbox=self.bbox, srid=WEB_MERCATOR)
+    def sql(self, query: HeatQuery, bbox: tuple[float, float, float, float]) -> PointsSQL:
+        """The binning query of this tile's points in ``bbox`` (``points_box``)."""
+        points = query.points(bbox=bbox, srid=WEB_MERCATOR)
         return bin_sql(points, left=self.left, top=self.top, pixel=self.pixel)
 
 
@@ -97,7 +97,10 @@ def tile_density(query: HeatQuery, z: int, x: int, y: int) -> np.ndarray | None:
     """People per km² on the tile's 256 × 256 pixels (row 0 north), or None when no
     point is near the tile: binned over the tile and its margin, smoothed, cropped."""
     tile = TileGrid.of(z, x, y)
-    array = grid(bins(tile.sql(query)), tile.size, tile.size)
+    bbox = points_box(query, tile.bbox)
+    if bbox is None:
+        return None
+    array = grid(bins(tile.sql(query, bbox)), tile.size, tile.size)
     if not array.any():
         return None
     inner = slice(tile.margin, tile.margin + TILE_PIXELS)
@@ -164,6 +167,23 @@ def area_extent(query: HeatQuery, srid: int) -> tuple[float, float, float, float
     """(xmin, ymin, xmax, ymax) of those areas' boundaries in ``srid``, or None."""
     boundary = "boundary" if srid == WGS84 else Transform("boundary", srid)
     return extent_areas(query).aggregate(extent=Extent(boundary))["extent"]
+
+
+# Points of the scope lie in its areas; this much slack (degrees, ≈ 500 m) keeps a point
+# placed a little outside its area's boundary.
+SCOPE_BOX_SLACK = 0.005
+
+
+def points_box(query: HeatQuery, bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float] | None:
+    """``bbox`` (lon/lat) cut to the box of the areas the query covers, or None when they
+    do not meet. A low-zoom tile spans several districts: without the cut a district user's
+    tile read its neighbours' points through the index for the scope to drop them (on a
+    city of ten districts, 460,000 buildings for 100,000)."""
+    extent = area_extent(query, WGS84)
+    if extent is None:
+        return bbox
+    return box_intersection(bbox, (extent[0] - SCOPE_BOX_SLACK, extent[1] - SCOPE_BOX_SLACK,
+                                   extent[2] + SCOPE_BOX_SLACK, extent[3] + SCOPE_BOX_SLACK))
 
 
 @dataclass(frozen=True)
