@@ -64,7 +64,7 @@ def bench_tiles(query, client, url_of, tiles: dict, runs: int, database_url: str
     from django.db import connection
 
     from tiles.heat.binning import PLANNER_SETTINGS
-    from tiles.heat.raster import TileGrid
+    from tiles.heat.raster import TileGrid, points_box
 
     planner = ", ".join(f"set_config('{k}', '{v}', true)" for k, v in PLANNER_SETTINGS.items())
     print(f"{'PNG tile':<30}{'endpoint p50':>13}{'p90':>9}{'first':>9}   {'bare SQL p50':>12}{'p90':>9}"
@@ -82,7 +82,8 @@ def bench_tiles(query, client, url_of, tiles: dict, runs: int, database_url: str
         for label, (z, x, y) in tiles.items():
             url = url_of("heat-tile", metric="people", z=z, x=x, y=y)
             first = elapsed_ms(lambda url=url: get(client, url))
-            sql = connection.ops.compose_sql(*TileGrid.of(z, x, y).sql(query))
+            tile = TileGrid.of(z, x, y)
+            sql = connection.ops.compose_sql(*tile.sql(query, points_box(query, tile.bbox)))  # as the endpoint bins
             pixels = run_bare(sql, planner)
             times = interleaved(runs, {"endpoint": lambda i, url=url: get(client, url),
                                        "bare": lambda i, sql=sql: run_bare(sql, planner)})
