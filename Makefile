@@ -8,6 +8,7 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 FRONTEND := gis_core/frontend
 PORT     ?= 8000
+TEST_PROCESSES ?= 2
 EMBEDDED := $(PYTHON) -m devstack.embedded
 
 .PHONY: run test setup system venv frontend services migrate messages static seed stop reset \
@@ -19,9 +20,9 @@ run: setup
 	@$(PY) manage.py demo_banner --port $(PORT)
 	PORT=$(PORT) $(VENV)/bin/honcho start
 
-## test: set up, then the whole suite against the embedded PostGIS and Mosquitto
+## test: set up, then the whole suite against the embedded PostGIS and Mosquitto, in $(TEST_PROCESSES) processes
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 setup: system venv frontend services migrate messages static
 

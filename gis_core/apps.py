@@ -4,9 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_role_groups(sender, **kwargs):
+    """post_migrate comes once per app (after a migrate and after every flush of the test
+    database): sync after the last app's, when every model's permissions exist."""
+    from django.apps import apps
+
     from gis_core.services import role_groups_sync
 
-    role_groups_sync()
+    if sender is [config for config in apps.get_app_configs() if config.models_module is not None][-1]:
+        role_groups_sync()
 
 
 class GisCoreConfig(AppConfig):
@@ -37,6 +42,5 @@ class GisCoreConfig(AppConfig):
                            may_open={Role.DISTRICT_ADMIN, Role.COMMUNITY_WORKER}))
         register_page(Page("api-docs", _("API documentation"), _("OpenAPI schema with an interactive console"),
                            order=91, in_topbar=False))
-        # After the last app migrates, so every model's permissions exist.
         post_migrate.connect(_sync_role_groups, dispatch_uid="gis_core.role_groups")
 

@@ -176,15 +176,15 @@ def area_delete(*, area: Area) -> None:
 
 def role_groups_sync() -> None:
     """Make one auth Group per role hold exactly the permissions of ROLE_PERMISSIONS."""
+    permissions = {(p.content_type.app_label, p.codename): p
+                   for p in Permission.objects.select_related("content_type")}
     for role, models in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=f"role:{role}")
         wanted = []
         for label, actions in models.items():
             app_label, model = label.split(".")
-            wanted += [(app_label, f"{action}_{model}") for action in actions]
-        perms = Permission.objects.filter(content_type__app_label__in={a for a, _c in wanted},
-                                          codename__in={c for _a, c in wanted})
-        group.permissions.set([p for p in perms if (p.content_type.app_label, p.codename) in wanted])
+            wanted += [permissions.get((app_label, f"{action}_{model}")) for action in actions]
+        group.permissions.set([p for p in wanted if p is not None])
 
 
 @transaction.atomic

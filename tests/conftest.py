@@ -24,9 +24,19 @@ pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures
 # is marked slow: it starts or talks to a browser, a server process or the real broker.
 SLOW_FIXTURES = {"chromium", "live_server", "asgi_server", "broker", "replica_server"}
 
+# The suite runs in two processes (pytest-xdist, `-n 2 --dist loadgroup` in pyproject.toml),
+# each on its own test database. What they would share — the embedded broker (its topics,
+# its credentials), the replica standby of the cluster — one process uses at a time: the
+# tests using these fixtures form one xdist group each, run by one process in turn.
+SHARED_FIXTURES = {"broker": "broker", "replica_server": "replica"}
+
 
 def pytest_configure(config):
+    import atexit
     import os
+    import shutil
+    import tempfile
+    from pathlib import Path
 
     from django.conf import settings
 
@@ -46,6 +56,14 @@ def pytest_configure(config):
     # quiet hours sets them.
     os.environ["NOTIFY_QUIET_HOURS"] = settings.NOTIFY_QUIET_HOURS = ""
 
+    # Files (photos, import reports) go to a directory of this test process, for it and the
+    # servers it starts: not among the developer's, nor the other process's.
+    media = Path(tempfile.mkdtemp(prefix="grid-test-media-"))
+    atexit.register(shutil.rmtree, media, ignore_errors=True)
+    for name in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
+        os.environ[name] = str(media / name.lower())
+        setattr(settings, name, Path(os.environ[name]))
+
 
 def pytest_unconfigure(config):
     """Once the results are printed the run must end. A thread left working (a stream, a
@@ -56,10 +74,19 @@ def pytest_unconfigure(config):
     faulthandler.dump_traceback_later(60, exit=True)
 
 
-def pytest_collection_modifyitems(items):
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups
+def pytest_collection_modifyitems(config, items):
+    from _pytest.nodeid import NodeId
+
     for item in items:
         if SLOW_FIXTURES.intersection(item.fixturenames):
             item.add_marker(pytest.mark.slow)
+        groups = sorted({group for fixture, group in SHARED_FIXTURES.items() if fixture in item.fixturenames})
+        if groups and getattr(config.option, "loadgroup", False):  # in an xdist worker
+            # xdist schedules by an "@group" suffix of the test's id, which it writes to
+            # Node._nodeid — an attribute pytest 9.2 no longer reads; the id is Node._id.
+            item.add_marker(pytest.mark.xdist_group("_".join(groups)))
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
 
 
 @pytest.fixture(autouse=True)

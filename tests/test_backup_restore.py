@@ -39,8 +39,10 @@ def sql(port: int, socket_dir: Path, statement: str) -> str:
 
 
 def start(data: Path, port: int, socket_dir: Path) -> None:
-    as_service(PG_BIN / "pg_ctl", "-D", data, "-l", data.parent / f"{data.name}.log", "-w", "-t", "60",
-               "-o", f"-p {port} -k {socket_dir} -c listen_addresses=''", "start")
+    log = data.parent / f"{data.name}.log"
+    started = as_service(PG_BIN / "pg_ctl", "-D", data, "-l", log, "-w", "-t", "60",
+                         "-o", f"-p {port} -k {socket_dir} -c listen_addresses=''", "start", check=False)
+    assert started.returncode == 0, f"{data.name} did not start:\n{log.read_text() if log.exists() else started.stderr}"
 
 
 def test_a_base_backup_and_the_wal_archive_restore_every_committed_row(scratch):
