@@ -113,6 +113,20 @@ def empty_cache(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def migrated_data_kept(request, django_db_blocker):
+    """A test that commits (``transactional_db``: browsers, servers, workers) ends with a
+    flush of the database, which removes the reference data the migrations loaded: loaded
+    again, so every test starts from the migrated database whatever ran before it, in its
+    process (this runs after the flush: an autouse fixture is torn down last)."""
+    yield
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        from tests.helpers import migrated_data_load
+
+        with django_db_blocker.unblock():
+            migrated_data_load()
+
+
+@pytest.fixture(autouse=True)
 def short_live_streams(settings):
     """A page opened by an in-process server (``live_server``: WSGI, which collects an async
     stream before sending it) must not leave a live alert stream running after its test:

@@ -34,6 +34,27 @@ def id_number(first17: str) -> str:
 
 # --------------------------------------------------------------------------- HTTP: query counts, vector tiles
 
+def migrated_data_load() -> None:
+    """The reference data the migrations load: person tags and key-site categories,
+    departments and case categories, the service catalogue, message templates. Loading
+    again adds what is missing (a flush removed it) and changes nothing else."""
+    from assets.defaults import defaults_load as assets_load
+    from assets.models import KeySiteCategory, PersonTag
+    from incidents.defaults import defaults_load as incidents_load
+    from incidents.models import Category, Department
+    from notices.defaults import templates_load as notice_templates_load
+    from notify.defaults import templates_defaults_load
+    from notify.models import MessageTemplate
+    from services.defaults import defaults_load as services_load
+    from services.models import Material, ServiceItem
+
+    assets_load(PersonTag, KeySiteCategory)
+    incidents_load(Department, Category)
+    services_load(Department, ServiceItem, Material)
+    templates_defaults_load(MessageTemplate)
+    notice_templates_load(MessageTemplate)
+
+
 def query_count(client, url, **params) -> int:
     """How many database queries GET ``url`` takes, a streamed answer read to its end."""
     with CaptureQueriesContext(connection) as ctx:

@@ -23,26 +23,18 @@ class SitePage:
 
 def _application(w: World) -> int:
     """An application of pA at community C1's desk (filed on first use)."""
-    from incidents.models import Department
-    from services.defaults import defaults_load
-    from services.models import Application, Material, ServiceItem
+    from services.models import Application, ServiceItem
     from services.services import application_file
 
     application = Application.objects.filter(person=w.people["pA"]).first()
     if application is None:
-        defaults_load(Department, ServiceItem, Material)
         application = application_file(actor=w.users["community"], item=ServiceItem.objects.get(code="senior_card"),
                                        person=w.people["pA"])
     return application.pk
 
 
 def _catalogue_item(w: World) -> str:
-    """The portal's page of an item of the default catalogue (loaded on first use)."""
-    from incidents.models import Department
-    from services.defaults import defaults_load
-    from services.models import Material, ServiceItem
-
-    defaults_load(Department, ServiceItem, Material)
+    """The portal's page of an item of the default catalogue."""
     return "/portal/items/elderly_allowance/"
 
 

@@ -6,7 +6,6 @@ import hmac
 import json
 
 from notify import services
-from notify.defaults import templates_defaults_load
 from notify.models import InboxItem, MessageTemplate, Notification
 
 
@@ -78,7 +77,6 @@ def test_the_outbox_api_masks_recipients_for_roles_without_personal_data(desk, w
 
 
 def test_template_admin_previews_with_sample_values_and_sms_length(world):
-    templates_defaults_load(MessageTemplate)  # a flush of an earlier test may have removed them
     template = MessageTemplate.objects.get(code="sos_raised", language="zh-hans")
     client = world.client("root")
     page = client.get(f"/admin/notify/messagetemplate/{template.pk}/change/").content.decode()
