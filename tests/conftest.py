@@ -89,6 +89,30 @@ def pytest_collection_modifyitems(config, items):
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
 
 
+def commits(item: pytest.Item) -> bool:
+    """Whether the test's writes are committed, the database flushed after it."""
+    marker = item.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames)
+                or (marker and marker.kwargs.get("transaction")))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that commits (browsers, servers, workers) ends with a flush of the database,
+    which removes the reference data the migrations loaded: loaded again once every fixture
+    of the test is torn down (the flush too), so each test starts from the migrated
+    database whatever ran before it in its process."""
+    result = yield
+    if nextitem is not None and commits(item):  # (after the last test the database goes)
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests.helpers import migrated_data_load
+
+        with item.config.stash[blocking_manager_key].unblock():
+            migrated_data_load()
+    return result
+
+
 @pytest.fixture(autouse=True)
 def english():
     """Messages are asserted in English; test_i18n checks the Chinese default."""
@@ -110,20 +134,6 @@ def empty_cache(request, django_db_blocker):
 
         with django_db_blocker.unblock():
             cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def migrated_data_kept(request, django_db_blocker):
-    """A test that commits (``transactional_db``: browsers, servers, workers) ends with a
-    flush of the database, which removes the reference data the migrations loaded: loaded
-    again, so every test starts from the migrated database whatever ran before it, in its
-    process (this runs after the flush: an autouse fixture is torn down last)."""
-    yield
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        from tests.helpers import migrated_data_load
-
-        with django_db_blocker.unblock():
-            migrated_data_load()
 
 
 @pytest.fixture(autouse=True)
