@@ -294,9 +294,12 @@ class IngesterProcess:
         return self
 
     def stop(self) -> None:
+        import sys
+
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=20)
+        sys.stdout.write("".join(self.output))  # captured: shown when the test fails
 
     def kill(self) -> None:
         import signal
