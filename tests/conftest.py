@@ -24,7 +24,7 @@ pytest_plugins = ["tests.fixtures.world", "tests.fixtures.desk", "tests.fixtures
 # is marked slow: it starts or talks to a browser, a server process or the real broker.
 SLOW_FIXTURES = {"chromium", "live_server", "asgi_server", "broker", "replica_server"}
 
-# The suite runs in two processes (pytest-xdist, `-n 2 --dist loadgroup` in pyproject.toml),
+# `make test` runs the suite in two processes (pytest-xdist, `-n 2 --dist loadgroup`),
 # each on its own test database. What they would share — the embedded broker (its topics,
 # its credentials), the replica standby of the cluster — one process uses at a time: the
 # tests using these fixtures form one xdist group each, run by one process in turn.
@@ -111,6 +111,27 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             migrated_data_load()
     return result
+
+
+@pytest.fixture
+def transactional_db(transactional_db, django_db_blocker):
+    """pytest-django's, which flushes the database after the test, made to wait first
+    (up to 10 s) until no other session runs a statement on it: a request the test's
+    server is still answering (a map's last tiles) would otherwise deadlock with the flush's
+    TRUNCATE."""
+    import time
+
+    from django.db import connection
+
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND state = 'active' AND backend_type = 'client backend'")
+            if not cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
 
 
 @pytest.fixture(autouse=True)
