@@ -6,7 +6,7 @@ For a dense building tile at z14 and at z16, in the same run:
 - bare SQL: a hand-written ST_AsMVT over assets_building for that tile (same attributes,
   the same buffered envelope, no access scoping), through a plain psycopg connection
   with the settings Django's has (binary results, no automatic prepared statements) and
-  no parallel plan (the endpoint's statement gets none either) — the baseline;
+  no parallel plan (the endpoint draws tiles serially too) — the baseline;
 - uncached endpoint: GET /tiles/buildings/z/x/y.pbf as the district administrator through
   Django (session, scoping, rendering, storing in the cache), the tile's cache entry
   dropped before each run;
@@ -142,9 +142,9 @@ def main() -> None:
     print(f"buildings in grid_bench: {Building.objects.count():,}")
     print(f"{'':24}{'':>4}  timings over {args.runs} runs")
     with bare_connection(bench_url) as bare:
-        # The bare statement is a top-level aggregate: PostgreSQL may plan it as a parallel
-        # seq scan (the endpoint's, a sub-select, never is), which on the shared two cores
-        # is 3-7× slower than the GiST scan both should use; compare like with like.
+        # Like the endpoint's statement (tiles.mvt.render_tile), the bare one runs without
+        # parallel workers: PostgreSQL may plan it as a parallel seq scan, which on two
+        # cores is 3-7× slower than the GiST scan both should use; compare like with like.
         bare.execute("SET max_parallel_workers_per_gather = 0")
         for z in (14, 16):
             bench_zoom(z, client, bare, args.runs, results)

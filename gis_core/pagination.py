@@ -7,6 +7,8 @@ from django.db.models.query import ModelIterable, ValuesIterable
 from rest_framework.pagination import PageNumberPagination
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from gis_core.planner import planner_settings
+
 FULL_COUNT = "_page_full_count"
 
 
@@ -35,7 +37,12 @@ class OneQueryPaginator(DjangoPaginator):
         full_count = RawSQL(f"SELECT count(*) FROM ({counted}) AS page_count", count_params,
                             output_field=BigIntegerField())
         bottom = (number - 1) * self.per_page
-        rows = list(qs.annotate(**{FULL_COUNT: full_count})[bottom:bottom + self.per_page])
+        # Planned without Memoize: a page joins a handful of rows to their labels, where
+        # a cache of lookups saves nothing, but costing Memoize for every join order of a
+        # list with six related tables took 25–30 ms of planning (the cases' desk queue,
+        # 200,000 cases: 29 → 9 ms; executing unchanged, ≈5 ms).
+        with planner_settings(using=qs.db, enable_memoize="off"):
+            rows = list(qs.annotate(**{FULL_COUNT: full_count})[bottom:bottom + self.per_page])
         if rows:
             first = rows[0]
             self.__dict__["count"] = first.pop(FULL_COUNT) if isinstance(first, dict) else getattr(first, FULL_COUNT)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import mapbox_vector_tile
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from assets import services
@@ -107,3 +108,10 @@ def test_live_layers_are_never_stored(world, live_layer):
     response = client.get(f"/tiles/test-live/{z}/{x}/{y}.pbf")
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     assert not TileCache.objects.filter(Q(layer="test-live")).exists()
+
+
+def test_cached_tiles_are_not_compressed_again_by_postgresql(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = 'tiles_tilecache'::regclass"
+                       " AND attname = 'data'")
+        assert cursor.fetchone()[0] == "e"  # external: out of line, uncompressed

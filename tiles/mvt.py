@@ -8,7 +8,6 @@ the version of the snapshot it was drawn from (tiles/models.py).
 """
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F, QuerySet
 from isal import igzip
 
+from gis_core.planner import planner_settings
 from gis_core.replicas import read_alias
 from gis_core.scoping import UNRESTRICTED, scope_queryset, user_area_prefixes
 from tiles.layers import TileLayer
@@ -120,23 +120,15 @@ def _etag(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
-def _fetchone_binary(sql: str, params: list, *, using: str | None = None, serial: bool = False) -> tuple | None:
+def _fetchone_binary(sql: str, params: list, *, using: str | None = None) -> tuple | None:
     """One row, in PostgreSQL's binary format: tiles are bytea, which the text format
     would ship hex-encoded, twice the size, and decode in Python. (Django's cursors bind
     parameters client-side, which cannot return binary results; this one binds them on
     the server, on Django's connection and in its transaction: a replica's inside
-    gis_core.replicas.replica_reads().)
-
-    ``serial``: a read-only statement planned without parallel workers, in a transaction
-    (or savepoint) of its own that is rolled back, taking the setting with it."""
+    gis_core.replicas.replica_reads().)"""
     reader = connections[using or read_alias()]
     reader.ensure_connection()
-    with contextlib.ExitStack() as stack:
-        if serial:
-            stack.enter_context(reader.connection.transaction(force_rollback=True))
-        cursor = stack.enter_context(psycopg.Cursor(reader.connection))
-        if serial:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    with psycopg.Cursor(reader.connection) as cursor:
         cursor.execute(sql, params, binary=True)
         return cursor.fetchone()
 
@@ -165,7 +157,9 @@ def render_tile(layer: TileLayer, user, z: int, x: int, y: int) -> tuple[int, Ti
     asks for a dozen tiles at once, which keep every core busy already; workers only add
     their start-up and contention (z14, 7,000 buildings: 44 ms parallel, 32 ms serial on
     two cores)."""
-    version, mvt = _fetchone_binary(*tile_sql(layer, user, z, x, y), serial=True)
+    alias = read_alias()
+    with planner_settings(using=alias, max_parallel_workers_per_gather=0):
+        version, mvt = _fetchone_binary(*tile_sql(layer, user, z, x, y), using=alias)
     return version, _tile(bytes(mvt or b""))
 
 
