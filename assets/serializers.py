@@ -18,7 +18,12 @@ from assets.models import (
 )
 from assets.quality import LEVELS, VISIT_DAYS
 from assets.selectors import tags_visible
-from gis_core.api_base import GeoFeatureSerializer, PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
+from gis_core.api_base import (
+    ChoiceLabelField,
+    GeoFeatureSerializer,
+    PersonalDataSerializerMixin,
+    ScopedPrimaryKeyRelatedField,
+)
 from gis_core.models import Area
 from gis_core.personal_data import may_see_personal_data, record_read, reveal
 from gis_core.scoping import scope_queryset
@@ -129,7 +134,7 @@ class MoveOutSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- buildings
 
 class BuildingSerializer(AreaCodeMixin, GeoFeatureSerializer):
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    category_display = ChoiceLabelField(source="category")
     house_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
     resident_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
@@ -158,7 +163,7 @@ class BuildingDetailSerializer(BuildingSerializer):
 
 class OrganizationSerializer(PersonalDataSerializerMixin, AreaCodeMixin, GeoFeatureSerializer):
     building = ScopedPrimaryKeyRelatedField(queryset=Building.objects.all(), allow_null=True, required=False)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
 
     class Meta:
         model = Organization

@@ -209,6 +209,23 @@ class PersonalDataSerializerMixin:
         return data
 
 
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice field's value, in the user's language (``source`` names the
+    model field): what ``get_<field>_display`` gives, without DRF inspecting that method's
+    signature for every row (over a third of the time of serializing a page of cases)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        model_field = parent.Meta.model._meta.get_field(self.source)
+        self.labels = dict(model_field.flatchoices)
+
+    def to_representation(self, value):
+        return str(self.labels.get(value, value))
+
+
 class GeoFeatureSerializer(GeoFeatureModelSerializer):
     """A record as a GeoJSON Feature. Input whose ``properties`` is not an object (a form
     field, a list, text) is a 400 naming ``properties``: rest_framework_gis would index

@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from gis_core.api_base import GeoFeatureSerializer, ScopedPrimaryKeyRelatedField
+from gis_core.api_base import ChoiceLabelField, GeoFeatureSerializer, ScopedPrimaryKeyRelatedField
 from gis_core.models import Area, PersonalDataAccess, User
 
 
 class AreaSerializer(GeoFeatureSerializer):
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = ChoiceLabelField(source="level")
     parent = ScopedPrimaryKeyRelatedField(queryset=Area.objects.all(), allow_null=True, required=False)
 
     class Meta:
@@ -34,7 +34,7 @@ class AreaBriefSerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = ChoiceLabelField(source="role")
     areas = AreaBriefSerializer(many=True, read_only=True)
     sees_personal_data = serializers.SerializerMethodField()
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from gis_core.api_base import GeoFeatureSerializer, PersonalDataSerializerMixin
+from gis_core.api_base import ChoiceLabelField, GeoFeatureSerializer, PersonalDataSerializerMixin
 from incidents.metrics import GROUPS, PERIODS
 from incidents.models import Case, CaseAttachment, CaseEvent, CaseSource, CaseStatus, Category, Department
 from incidents.workflow import action_label, case_actions
@@ -39,9 +39,9 @@ class CaseSerializer(GeoFeatureSerializer):
     """A queue row: GeoJSON feature at the case's location."""
 
     category = serializers.CharField(source="category.code", read_only=True)
-    category_name = serializers.CharField(source="category.__str__", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    time_state_display = serializers.CharField(source="get_time_state_display", read_only=True)
+    category_name = serializers.StringRelatedField(source="category")
+    status_display = ChoiceLabelField(source="status")
+    time_state_display = ChoiceLabelField(source="time_state")
     department = serializers.CharField(source="department.code", read_only=True, default=None, allow_null=True)
     department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
     cell_name = serializers.CharField(source="cell.name", read_only=True)

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from assets.models import Person
 from assets.serializers import PersonSerializer
-from gis_core.api_base import GeoFeatureSerializer, PersonalDataSerializerMixin
+from gis_core.api_base import ChoiceLabelField, GeoFeatureSerializer, PersonalDataSerializerMixin
 from gis_core.models import User
 from gis_core.personal_data import reveal
 from iot.models import Alert, AlertEvent, AlertKind, EmergencyContact, IngestCount, QuarantinedMessage, Terminal
@@ -24,8 +24,8 @@ class AlertSerializer(GeoFeatureSerializer):
 
     device_id = serializers.CharField(source="terminal.device_id", read_only=True)
     elder = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    state_display = ChoiceLabelField(source="state")
     area_name = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
     device_clock_off = serializers.BooleanField(read_only=True)
     actions = serializers.SerializerMethodField()
@@ -156,7 +156,7 @@ class QuarantinedMessageSerializer(serializers.ModelSerializer):
     """``code`` why (iot.formats.reasons), ``code_display`` its label, ``reason`` the detail."""
 
     payload = serializers.SerializerMethodField()
-    code_display = serializers.CharField(source="get_code_display", read_only=True)
+    code_display = ChoiceLabelField(source="code")
 
     class Meta:
         model = QuarantinedMessage

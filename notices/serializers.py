@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
 from assets.models import PersonTag
+from gis_core.api_base import ChoiceLabelField
 from gis_core.models import Area
 from notices.models import (
     CapCategory,
@@ -115,8 +116,8 @@ class NoticeStepSerializer(serializers.ModelSerializer):
 
 
 class NoticeSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    status_display = ChoiceLabelField(source="status")
     area = serializers.CharField(source="area.code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
     group = serializers.CharField(source="group.code", read_only=True, default=None, allow_null=True)
@@ -166,8 +167,8 @@ class ReceiptSerializer(serializers.Serializer):
 class PublicNoticeSerializer(serializers.ModelSerializer):
     """What residents see: no people, no counts, no who."""
 
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    severity_display = serializers.CharField(source="get_severity_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    severity_display = ChoiceLabelField(source="severity")
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:

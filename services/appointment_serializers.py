@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assets.models import Person
-from gis_core.api_base import PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
+from gis_core.api_base import ChoiceLabelField, PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
 from services.models import (
     Appointment,
     AppointmentState,
@@ -124,8 +124,8 @@ class AppointmentSerializer(PersonalDataSerializerMixin, serializers.ModelSerial
     item_name = serializers.CharField(source="item.name", read_only=True)
     centre_name = serializers.CharField(source="centre.name", read_only=True)
     desk_name = serializers.CharField(source="desk.label", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    state_display = ChoiceLabelField(source="state")
+    channel_display = ChoiceLabelField(source="channel")
     start = serializers.DateTimeField(source="starts_at", read_only=True)
     end = serializers.DateTimeField(source="ends_at", read_only=True)
 
@@ -154,7 +154,7 @@ class LocalTimeField(serializers.Field):
 
 
 class HoursSerializer(serializers.ModelSerializer):
-    weekday_display = serializers.CharField(source="get_weekday_display", read_only=True)
+    weekday_display = ChoiceLabelField(source="weekday")
     opens = LocalTimeField(read_only=True)
     closes = LocalTimeField(read_only=True)
 

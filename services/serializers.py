@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from assets.models import Person
-from gis_core.api_base import PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
+from gis_core.api_base import ChoiceLabelField, PersonalDataSerializerMixin, ScopedPrimaryKeyRelatedField
 from gis_core.models import Area
 from gis_core.roles import role_allows
 from incidents.models import Department
@@ -33,7 +33,7 @@ from services.workflow import action_label, application_actions
 
 
 class MaterialSerializer(serializers.ModelSerializer):
-    form_display = serializers.CharField(source="get_form_display", read_only=True)
+    form_display = ChoiceLabelField(source="form")
     blank_form = serializers.SerializerMethodField()
 
     class Meta:
@@ -47,8 +47,8 @@ class MaterialSerializer(serializers.ModelSerializer):
 class ServiceItemSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.code", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
-    business_area_display = serializers.CharField(source="get_business_area_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    business_area_display = ChoiceLabelField(source="business_area")
+    status_display = ChoiceLabelField(source="status")
     materials = MaterialSerializer(many=True, read_only=True)
 
     class Meta:
@@ -64,7 +64,7 @@ class ApplicationSerializer(PersonalDataSerializerMixin, serializers.ModelSerial
     item_code = serializers.CharField(source="item.code", read_only=True)
     item_name = serializers.CharField(source="item.name", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = ChoiceLabelField(source="state")
     time_state = serializers.CharField(read_only=True)
     department = serializers.CharField(source="department.code", read_only=True, default=None, allow_null=True)
     department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
@@ -114,8 +114,8 @@ class ScanSerializer(serializers.ModelSerializer):
 
 
 class RatingSerializer(serializers.ModelSerializer):
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    level_display = ChoiceLabelField(source="level")
+    channel_display = ChoiceLabelField(source="channel")
 
     class Meta:
         model = ApplicationRating
@@ -128,7 +128,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="application.number", read_only=True)
     item_name = serializers.CharField(source="application.item.name", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = ChoiceLabelField(source="state")
     level = serializers.IntegerField(source="rating.level", read_only=True)
     level_display = serializers.CharField(source="rating.get_level_display", read_only=True)
     comment = serializers.CharField(source="rating.comment", read_only=True)
