@@ -51,7 +51,8 @@ def test_a_base_backup_and_the_wal_archive_restore_every_committed_row(scratch):
     as_service(PG_BIN / "initdb", "-D", data, "-U", "postgres", "--auth-local=trust", "-E", "UTF8")
     with open(data / "postgresql.conf", "a") as conf:  # the settings of the guide
         conf.write("wal_level = replica\narchive_mode = on\n"
-                   f"archive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'\narchive_timeout = 60\n")
+                   f"archive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f.part"
+                   f" && mv {archive}/%f.part {archive}/%f'\narchive_timeout = 60\n")
     port = free_port()
     start(data, port, scratch)
     try:
